@@ -1,0 +1,314 @@
+package feeds
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// Subscription is one feed the user follows.
+type Subscription struct {
+	URL   string
+	Title string   // optional display name; the feed's own title otherwise
+	Tags  []string // user tags, from the file or OPML folders
+}
+
+// Errors for subscription edits.
+var (
+	ErrDuplicate  = errors.New("already subscribed")
+	ErrNotFound   = errors.New("not subscribed")
+	ErrBadFeedURL = errors.New("not an http(s) feed URL")
+)
+
+// SubscriptionList is the subscriptions file in memory. It keeps every
+// line, comments and blank lines included, so that edits leave the rest of
+// the user's file as they wrote it.
+type SubscriptionList struct {
+	path   string
+	lines  []subLine
+	exists bool
+}
+
+type subLine struct {
+	raw string        // the line as read, for comments and untouched entries
+	sub *Subscription // nil for comments and blank lines
+}
+
+const subsHeader = `# trawl subscriptions, one feed per line:
+#   URL ["Title"] [+tag ...]
+# The title (in double quotes) and the +tags are optional. Lines starting
+# with # are comments. trawl keeps your comments and order when it edits
+# this file ('trawl feeds add' and 'trawl feeds remove').
+`
+
+// LoadSubscriptions reads the subscriptions file at path. A missing file is
+// not an error: the list is empty and Exists reports false.
+func LoadSubscriptions(path string) (*SubscriptionList, error) {
+	l := &SubscriptionList{path: path}
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return l, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read subscriptions %s: %w", path, err)
+	}
+	defer f.Close()
+	l.exists = true
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
+	n := 0
+	seen := map[string]int{}
+	for sc.Scan() {
+		n++
+		raw := sc.Text()
+		sub, err := parseSubLine(raw)
+		if err != nil {
+			return nil, fmt.Errorf("subscriptions %s:%d: %w", path, n, err)
+		}
+		if sub != nil {
+			if first, dup := seen[sub.URL]; dup {
+				return nil, fmt.Errorf("subscriptions %s:%d: %s is already on line %d", path, n, sub.URL, first)
+			}
+			seen[sub.URL] = n
+		}
+		l.lines = append(l.lines, subLine{raw: raw, sub: sub})
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("read subscriptions %s: %w", path, err)
+	}
+	return l, nil
+}
+
+// Path returns the file the list was read from and is saved to.
+func (l *SubscriptionList) Path() string { return l.path }
+
+// Exists reports whether the file was there when loaded (or has been saved).
+func (l *SubscriptionList) Exists() bool { return l.exists }
+
+// Feeds returns the subscriptions in file order.
+func (l *SubscriptionList) Feeds() []Subscription {
+	var out []Subscription
+	for _, ln := range l.lines {
+		if ln.sub != nil {
+			out = append(out, *ln.sub)
+		}
+	}
+	return out
+}
+
+// Find returns the subscription with url.
+func (l *SubscriptionList) Find(u string) (Subscription, bool) {
+	for _, ln := range l.lines {
+		if ln.sub != nil && ln.sub.URL == u {
+			return *ln.sub, true
+		}
+	}
+	return Subscription{}, false
+}
+
+// Add appends a subscription after checking its URL.
+func (l *SubscriptionList) Add(s Subscription) error {
+	u, err := CheckFeedURL(s.URL)
+	if err != nil {
+		return err
+	}
+	s.URL = u
+	if _, ok := l.Find(s.URL); ok {
+		return fmt.Errorf("%s: %w", s.URL, ErrDuplicate)
+	}
+	if len(l.lines) == 0 {
+		for _, h := range strings.Split(strings.TrimSuffix(subsHeader, "\n"), "\n") {
+			l.lines = append(l.lines, subLine{raw: h})
+		}
+	}
+	sub := s
+	l.lines = append(l.lines, subLine{raw: formatSubLine(sub), sub: &sub})
+	return nil
+}
+
+// Remove drops the subscription with url.
+func (l *SubscriptionList) Remove(u string) error {
+	for i, ln := range l.lines {
+		if ln.sub != nil && ln.sub.URL == u {
+			l.lines = append(l.lines[:i], l.lines[i+1:]...)
+			return nil
+		}
+	}
+	return fmt.Errorf("%s: %w", u, ErrNotFound)
+}
+
+// Rename changes a subscription's URL in place (after a permanent
+// redirect), keeping its title, tags and position.
+func (l *SubscriptionList) Rename(from, to string) error {
+	for i, ln := range l.lines {
+		if ln.sub != nil && ln.sub.URL == from {
+			sub := *ln.sub
+			sub.URL = to
+			l.lines[i] = subLine{raw: formatSubLine(sub), sub: &sub}
+			return nil
+		}
+	}
+	return fmt.Errorf("%s: %w", from, ErrNotFound)
+}
+
+// Save writes the list back atomically: a temporary file in the same
+// directory, synced, then renamed over the old one.
+func (l *SubscriptionList) Save() error {
+	var b strings.Builder
+	for _, ln := range l.lines {
+		b.WriteString(ln.raw)
+		b.WriteByte('\n')
+	}
+	if err := WriteFileAtomic(l.path, []byte(b.String()), 0o644); err != nil {
+		return fmt.Errorf("save subscriptions: %w", err)
+	}
+	l.exists = true
+	return nil
+}
+
+// CheckFeedURL returns the URL cleaned up, or an error if it is not an
+// absolute http(s) URL with a host.
+func CheckFeedURL(raw string) (string, error) {
+	raw = strings.TrimSpace(raw)
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "", fmt.Errorf("%q: %w", raw, ErrBadFeedURL)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return "", fmt.Errorf("%q: %w (only http:// and https:// feeds are fetched)", raw, ErrBadFeedURL)
+	}
+	if u.Host == "" {
+		return "", fmt.Errorf("%q: %w (no host)", raw, ErrBadFeedURL)
+	}
+	if strings.ContainsAny(raw, " \t\"") {
+		return "", fmt.Errorf("%q: %w (spaces and quotes must be percent-encoded)", raw, ErrBadFeedURL)
+	}
+	return u.String(), nil
+}
+
+func parseSubLine(raw string) (*Subscription, error) {
+	line := strings.TrimSpace(raw)
+	if line == "" || strings.HasPrefix(line, "#") {
+		return nil, nil
+	}
+	first, rest, _ := strings.Cut(line, " ")
+	if i := strings.IndexByte(first, '\t'); i >= 0 {
+		first, rest = first[:i], first[i+1:]+" "+rest
+	}
+	u, err := CheckFeedURL(first)
+	if err != nil {
+		return nil, err
+	}
+	sub := &Subscription{URL: u}
+	rest = strings.TrimSpace(rest)
+	for rest != "" {
+		switch {
+		case rest[0] == '"':
+			if sub.Title != "" {
+				return nil, errors.New("two titles; put one title in double quotes")
+			}
+			title, tail, err := unquoteTitle(rest)
+			if err != nil {
+				return nil, err
+			}
+			sub.Title, rest = title, tail
+		case rest[0] == '+':
+			word, tail, _ := strings.Cut(rest, " ")
+			tag := strings.TrimPrefix(word, "+")
+			if !validTag(tag) {
+				return nil, fmt.Errorf("bad tag %q: tags are letters, digits, '-' and '_'", word)
+			}
+			sub.Tags = append(sub.Tags, tag)
+			rest = tail
+		case rest[0] == '#':
+			rest = "" // trailing comment
+		default:
+			word, _, _ := strings.Cut(rest, " ")
+			return nil, fmt.Errorf("unexpected %q after the URL: titles go in double quotes, tags start with +", word)
+		}
+		rest = strings.TrimSpace(rest)
+	}
+	return sub, nil
+}
+
+func unquoteTitle(s string) (title, rest string, err error) {
+	prefix, err := strconv.QuotedPrefix(s)
+	if err != nil {
+		return "", "", errors.New("title has no closing double quote")
+	}
+	title, err = strconv.Unquote(prefix)
+	if err != nil {
+		return "", "", fmt.Errorf("bad title %s: %w", prefix, err)
+	}
+	return title, s[len(prefix):], nil
+}
+
+func validTag(t string) bool {
+	if t == "" || len(t) > 64 {
+		return false
+	}
+	for _, r := range t {
+		if !(r == '-' || r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r > 127 && strconv.IsPrint(r)) {
+			return false
+		}
+	}
+	return true
+}
+
+func formatSubLine(s Subscription) string {
+	var b strings.Builder
+	b.WriteString(s.URL)
+	if s.Title != "" {
+		b.WriteByte(' ')
+		b.WriteString(strconv.Quote(s.Title))
+	}
+	for _, t := range s.Tags {
+		b.WriteString(" +")
+		b.WriteString(t)
+	}
+	return b.String()
+}
+
+// WriteFileAtomic writes data to path through a temporary file in the same
+// directory, synced and then renamed, so a crash or a full disk leaves
+// either the old file or the new one, never half of either.
+func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("create %s: %w", dir, err)
+	}
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	name := tmp.Name()
+	fail := func(err error) error {
+		tmp.Close()
+		os.Remove(name)
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if _, err := tmp.Write(data); err != nil {
+		return fail(err)
+	}
+	if err := tmp.Chmod(perm); err != nil {
+		return fail(err)
+	}
+	if err := tmp.Sync(); err != nil {
+		return fail(err)
+	}
+	if err := tmp.Close(); err != nil {
+		os.Remove(name)
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(name, path); err != nil {
+		os.Remove(name)
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
