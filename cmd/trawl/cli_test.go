@@ -1,0 +1,308 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// fixedNow is the clock of the CLI tests: the fixture feeds are dated just
+// before it.
+var fixedNow = time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
+
+// cli runs the real trawl command code against a private home directory.
+type cli struct {
+	t    *testing.T
+	home string
+	now  time.Time
+}
+
+func newCLI(t *testing.T) *cli {
+	t.Helper()
+	home := t.TempDir()
+	c := &cli{t: t, home: home, now: fixedNow}
+	// Start with an empty subscriptions file so tests never reach for the
+	// real outlets of the default list.
+	subs := filepath.Join(home, ".config", "trawl", "feeds.txt")
+	if err := os.MkdirAll(filepath.Dir(subs), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(subs, []byte("# test subscriptions\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(filepath.Dir(subs), "config.toml"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+type result struct {
+	stdout, stderr string
+	code           int
+}
+
+func (c *cli) run(args ...string) result {
+	return c.runWithInput("", args...)
+}
+
+func (c *cli) runWithInput(stdin string, args ...string) result {
+	c.t.Helper()
+	var out, errOut bytes.Buffer
+	e := &env{
+		stdin:  strings.NewReader(stdin),
+		stdout: &out,
+		stderr: &errOut,
+		getenv: func(k string) string {
+			if k == "HOME" {
+				return c.home
+			}
+			return ""
+		},
+		now: func() time.Time { return c.now },
+		ctx: context.Background(),
+	}
+	code := run(e, args)
+	return result{out.String(), errOut.String(), code}
+}
+
+// serveFixtures serves testdata files by name and counts requests.
+func serveFixtures(t *testing.T) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		name := filepath.Base(r.URL.Path)
+		body, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			http.NotFound(w, r)
+			return
+		}
+		w.Write(body)
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func TestFetchAndListEndToEnd(t *testing.T) {
+	srv := serveFixtures(t)
+	c := newCLI(t)
+	for _, feed := range []string{"policy.rss.xml", "gadgets.atom.xml"} {
+		if r := c.run("feeds", "add", srv.URL+"/"+feed); r.code != 0 {
+			t.Fatalf("feeds add %s: exit %d, stderr %q", feed, r.code, r.stderr)
+		}
+	}
+	r := c.run("fetch")
+	if r.code != 0 {
+		t.Fatalf("fetch: exit %d, stderr %q", r.code, r.stderr)
+	}
+	if want := "fetched 2 feeds, 0 not modified, 0 failed, 5 new stories\n"; r.stdout != want {
+		t.Errorf("fetch summary = %q, want %q", r.stdout, want)
+	}
+
+	stories := listJSON(t, c)
+	wantTags := map[string][]string{
+		"Authors sue a startup for training its AI on pirated books":                    {"training-data"},
+		"Forum platform will charge developers for API access starting in January":      {"api-pricing"},
+		"City council approves new bike lanes downtown":                                 {},
+		"Hands-on with a folding phone that finally feels finished":                     {},
+		"Photo site blocks AI crawlers after finding its archive in a training dataset": {"training-data"},
+	}
+	if len(stories) != len(wantTags) {
+		t.Fatalf("list shows %d stories, want %d: %+v", len(stories), len(wantTags), stories)
+	}
+	for i, s := range stories {
+		want, ok := wantTags[s.Title]
+		if !ok {
+			t.Errorf("unexpected story %q", s.Title)
+			continue
+		}
+		if strings.Join(s.Tags, ",") != strings.Join(want, ",") {
+			t.Errorf("story %q tags = %v, want %v", s.Title, s.Tags, want)
+		}
+		if i > 0 && s.Published.After(stories[i-1].Published) {
+			t.Errorf("list not newest first: %q (%s) after %q (%s)", s.Title, s.Published, stories[i-1].Title, stories[i-1].Published)
+		}
+	}
+	if got := stories[0].Link; got != "https://gadgetbench.example/2026/folding-phone" {
+		t.Errorf("relative Atom link resolved to %q", got)
+	}
+
+	// The table output names the tags too.
+	table := c.run("list")
+	if !strings.Contains(table.stdout, "[api-pricing]") || !strings.Contains(table.stdout, "Forum platform will charge") {
+		t.Errorf("list table lacks the api-pricing story with its tag:\n%s", table.stdout)
+	}
+
+	// A second fetch of the same feeds adds nothing.
+	r = c.run("fetch")
+	if r.code != 0 {
+		t.Fatalf("second fetch: exit %d, stderr %q", r.code, r.stderr)
+	}
+	if !strings.HasSuffix(r.stdout, " 0 new stories\n") {
+		t.Errorf("second fetch summary = %q, want 0 new stories", r.stdout)
+	}
+	if again := listJSON(t, c); len(again) != len(stories) {
+		t.Errorf("after a second fetch list shows %d stories, want %d", len(again), len(stories))
+	}
+}
+
+func TestFetchReportsUnreachableFeedAndKeepsOthers(t *testing.T) {
+	srv := serveFixtures(t)
+	// A port that was just free: connecting to it is refused.
+	dead := httptest.NewServer(http.NotFoundHandler())
+	deadURL := dead.URL + "/feed.xml"
+	dead.Close()
+
+	c := newCLI(t)
+	for _, u := range []string{srv.URL + "/policy.rss.xml", deadURL} {
+		if r := c.run("feeds", "add", u); r.code != 0 {
+			t.Fatalf("feeds add %s: %q", u, r.stderr)
+		}
+	}
+	r := c.run("fetch")
+	if r.code != exitFailed {
+		t.Errorf("fetch with a dead feed: exit %d, want %d", r.code, exitFailed)
+	}
+	var about []string
+	for _, line := range strings.Split(r.stderr, "\n") {
+		if strings.Contains(line, "feed") {
+			about = append(about, line)
+		}
+	}
+	if len(about) != 1 || !strings.Contains(about[0], deadURL) || !strings.Contains(about[0], "cannot connect") || !strings.Contains(about[0], "refused") {
+		t.Errorf("stderr should have one line naming %s and the reason, got %q", deadURL, r.stderr)
+	}
+	if want := "fetched 1 feed, 0 not modified, 1 failed, 3 new stories\n"; r.stdout != want {
+		t.Errorf("summary = %q, want %q", r.stdout, want)
+	}
+	if got := len(listJSON(t, c)); got != 3 {
+		t.Errorf("the good feed's stories: %d stored, want 3", got)
+	}
+}
+
+func TestFeedsAddRefusesNonHTTP(t *testing.T) {
+	c := newCLI(t)
+	for _, u := range []string{"ftp://example.com/feed.xml", "file:///etc/passwd", "javascript:alert(1)", "example.com/feed"} {
+		r := c.run("feeds", "add", u)
+		if r.code != exitFailed {
+			t.Errorf("feeds add %s: exit %d, want %d", u, r.code, exitFailed)
+		}
+		if !strings.Contains(r.stderr, "not an http(s) feed URL") || strings.Count(r.stderr, "\n") != 1 {
+			t.Errorf("feeds add %s: stderr %q, want one line saying it is not an http(s) URL", u, r.stderr)
+		}
+	}
+	subs, err := os.ReadFile(filepath.Join(c.home, ".config", "trawl", "feeds.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(subs), "example.com") || strings.Contains(string(subs), "passwd") {
+		t.Errorf("a refused URL reached the subscriptions file:\n%s", subs)
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	c := newCLI(t)
+	tests := []struct {
+		args []string
+		code int
+	}{
+		{[]string{"frobnicate"}, exitUsage},
+		{[]string{"list", "--no-such-flag"}, exitUsage},
+		{[]string{"--no-such-global"}, exitUsage},
+		{[]string{"list", "--limit", "-3"}, exitUsage},
+		{[]string{"feeds"}, exitUsage},
+		{[]string{"feeds", "add"}, exitUsage},
+		{[]string{"prune"}, exitUsage},
+	}
+	for _, tt := range tests {
+		r := c.run(tt.args...)
+		if r.code != tt.code {
+			t.Errorf("trawl %s: exit %d, want %d (stderr %q)", strings.Join(tt.args, " "), r.code, tt.code, r.stderr)
+		}
+		if !strings.Contains(r.stderr, "usage") {
+			t.Errorf("trawl %s: stderr lacks usage: %q", strings.Join(tt.args, " "), r.stderr)
+		}
+	}
+}
+
+func TestEveryCommandHasHelp(t *testing.T) {
+	c := newCLI(t)
+	for _, cmd := range commands() {
+		if cmd.run == nil {
+			continue
+		}
+		r := c.run(cmd.name, "--help")
+		if r.code != 0 {
+			t.Errorf("trawl %s --help: exit %d, stderr %q", cmd.name, r.code, r.stderr)
+		}
+		if !strings.HasPrefix(r.stdout, "usage: trawl "+cmd.name) {
+			t.Errorf("trawl %s --help printed %q", cmd.name, r.stdout)
+		}
+	}
+	if r := c.run("--version"); r.code != 0 || !strings.HasPrefix(r.stdout, "trawl ") {
+		t.Errorf("trawl --version: exit %d, %q", r.code, r.stdout)
+	}
+}
+
+func listJSON(t *testing.T, c *cli) []listedStory {
+	t.Helper()
+	r := c.run("list", "--json", "--limit", "0")
+	if r.code != 0 {
+		t.Fatalf("list --json: exit %d, stderr %q", r.code, r.stderr)
+	}
+	var out []listedStory
+	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
+		t.Fatalf("list --json output is not JSON: %v\n%s", err, r.stdout)
+	}
+	return out
+}
+
+func TestFirstRunCreatesFilesAndSaysWhere(t *testing.T) {
+	c := &cli{t: t, home: t.TempDir(), now: fixedNow}
+	r := c.run("feeds", "list")
+	if r.code != 0 {
+		t.Fatalf("feeds list on a fresh home: exit %d, stderr %q", r.code, r.stderr)
+	}
+	cfgDir := filepath.Join(c.home, ".config", "trawl")
+	for _, f := range []string{"config.toml", "feeds.txt"} {
+		path := filepath.Join(cfgDir, f)
+		if _, err := os.Stat(path); err != nil {
+			t.Errorf("first run did not create %s: %v", path, err)
+		}
+		if !strings.Contains(r.stderr, path) {
+			t.Errorf("first run did not say it created %s: %q", path, r.stderr)
+		}
+	}
+	if !strings.Contains(r.stdout, "The Verge") || !strings.Contains(r.stdout, "404 Media") {
+		t.Errorf("feeds list on first run should show the default outlets:\n%s", r.stdout)
+	}
+	// The second run is quiet.
+	if r := c.run("feeds", "list"); strings.Contains(r.stderr, "created") {
+		t.Errorf("second run still creating files: %q", r.stderr)
+	}
+}
+
+func TestPathOverrides(t *testing.T) {
+	c := newCLI(t)
+	dir := t.TempDir()
+	db := filepath.Join(dir, "elsewhere.db")
+	if r := c.run("--db", db, "list"); r.code != 0 {
+		t.Fatalf("list --db: exit %d, %q", r.code, r.stderr)
+	}
+	if _, err := os.Stat(db); err != nil {
+		t.Errorf("--db %s was not used: %v", db, err)
+	}
+	cfg := filepath.Join(dir, "conf", "config.toml")
+	if r := c.run("--config", cfg, "feeds", "add", "https://example.org/feed.xml"); r.code != 0 {
+		t.Fatalf("feeds add --config: exit %d, %q", r.code, r.stderr)
+	}
+	subs, err := os.ReadFile(filepath.Join(dir, "conf", "feeds.txt"))
+	if err != nil || !strings.Contains(string(subs), "https://example.org/feed.xml") {
+		t.Errorf("--config did not move the subscriptions beside it: %v %q", err, subs)
+	}
+}

@@ -1,0 +1,222 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/trawl-news/trawl/feeds/sanitize"
+)
+
+// withStory opens the cache, resolves an ID or unique prefix and calls fn.
+func withStory(e *env, g *globals, id string, readOnly bool, fn func(a *app, id string) error) error {
+	a, err := setup(e, g, false)
+	if err != nil {
+		return err
+	}
+	if err := a.open(readOnly); err != nil {
+		return err
+	}
+	defer a.close()
+	full, err := a.db.Resolve(id)
+	if err != nil {
+		return err
+	}
+	return fn(a, full)
+}
+
+func oneID(fs interface{ Args() []string }, what string) (string, error) {
+	if len(fs.Args()) != 1 {
+		return "", usagef("%s takes one story ID (or a unique prefix of one)", what)
+	}
+	return fs.Args()[0], nil
+}
+
+func runShow(e *env, g *globals, args []string) error {
+	fs := newFlagSet(e, g, "show")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	id, err := oneID(fs, "show")
+	if err != nil {
+		return err
+	}
+	return withStory(e, g, id, true, func(a *app, id string) error {
+		s, err := a.db.Get(id)
+		if err != nil {
+			return err
+		}
+		w := e.stdout
+		fmt.Fprintf(w, "%s\n", s.Title)
+		fmt.Fprintf(w, "id:        %s\n", s.ID)
+		fmt.Fprintf(w, "outlet:    %s\n", s.Outlet)
+		fmt.Fprintf(w, "published: %s\n", s.Published.Local().Format("2006-01-02 15:04 MST"))
+		if s.Link != "" {
+			fmt.Fprintf(w, "link:      %s\n", s.Link)
+		}
+		state := []string{}
+		if s.Starred {
+			state = append(state, "starred")
+		}
+		if s.Read {
+			state = append(state, "read")
+		}
+		if s.Dismissed {
+			state = append(state, "dismissed")
+		}
+		if len(state) > 0 {
+			fmt.Fprintf(w, "state:     %s\n", strings.Join(state, ", "))
+		}
+		if len(s.Tags) == 0 {
+			fmt.Fprintf(w, "tags:      none\n")
+		}
+		for _, t := range s.Tags {
+			fmt.Fprintf(w, "tag:       %s (score %.1f, threshold %.1f)\n", t.Name, t.Score, t.Threshold)
+			for _, m := range t.Matches {
+				fmt.Fprintf(w, "             %+.1f %q in %s\n", m.Weight, m.Phrase, m.Field)
+			}
+		}
+		if s.Summary != "" {
+			fmt.Fprintf(w, "\n%s\n", s.Summary)
+		}
+		if s.Note != "" {
+			fmt.Fprintf(w, "\nnote (%s):\n%s\n", s.NoteEdited.Local().Format("2006-01-02 15:04"), s.Note)
+		}
+		return nil
+	})
+}
+
+func runStar(e *env, g *globals, args []string) error   { return setStar(e, g, args, "star", true) }
+func runUnstar(e *env, g *globals, args []string) error { return setStar(e, g, args, "unstar", false) }
+
+func setStar(e *env, g *globals, args []string, name string, on bool) error {
+	fs := newFlagSet(e, g, name)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	id, err := oneID(fs, name)
+	if err != nil {
+		return err
+	}
+	return withStory(e, g, id, false, func(a *app, id string) error {
+		if err := a.db.SetStarred(id, on); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "%sred %s\n", name, id)
+		return nil
+	})
+}
+
+func runNote(e *env, g *globals, args []string) error {
+	fs := newFlagSet(e, g, "note")
+	clear := fs.Bool("clear", false, "remove the note")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	rest := fs.Args()
+	var text string
+	switch {
+	case *clear && len(rest) == 1:
+	case !*clear && len(rest) == 2 && rest[1] == "-":
+		raw, err := io.ReadAll(io.LimitReader(e.stdin, 1<<20+1))
+		if err != nil {
+			return fmt.Errorf("read note from stdin: %w", err)
+		}
+		if len(raw) > 1<<20 {
+			return fmt.Errorf("note on stdin is over 1 MiB")
+		}
+		text = string(raw)
+	case !*clear && len(rest) >= 2:
+		text = strings.Join(rest[1:], " ")
+	default:
+		return usagef("note ID TEXT, note ID - (text on stdin), or note ID --clear")
+	}
+	text = strings.TrimSpace(sanitize.Text(text))
+	if !*clear && text == "" {
+		return usagef("the note is empty; use --clear to remove a note")
+	}
+	return withStory(e, g, rest[0], false, func(a *app, id string) error {
+		if err := a.db.SetNote(id, text); err != nil {
+			return err
+		}
+		if *clear {
+			fmt.Fprintf(e.stdout, "cleared the note on %s\n", id)
+		} else {
+			fmt.Fprintf(e.stdout, "saved the note on %s\n", id)
+		}
+		return nil
+	})
+}
+
+func runPrune(e *env, g *globals, args []string) error {
+	fs := newFlagSet(e, g, "prune")
+	older := fs.String("older-than", "", "drop stories published longer ago than this (e.g. 90d)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *older == "" || fs.NArg() != 0 {
+		return usagef("prune needs --older-than DUR")
+	}
+	d, err := parseDuration(*older)
+	if err != nil {
+		return usagef("--older-than: %s", err)
+	}
+	a, err := setup(e, g, false)
+	if err != nil {
+		return err
+	}
+	if err := a.open(false); err != nil {
+		return err
+	}
+	defer a.close()
+	n, err := a.db.Prune(e.now().Add(-d))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "pruned %d %s older than %s (starred and annotated stories are kept)\n", n, plural(n, "story", "stories"), *older)
+	return nil
+}
+
+func runDB(e *env, g *globals, args []string) error {
+	fs := newFlagSet(e, g, "db")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 || (fs.Arg(0) != "check" && fs.Arg(0) != "compact") {
+		return usagef("db check | db compact")
+	}
+	a, err := setup(e, g, false)
+	if err != nil {
+		return err
+	}
+	if err := a.open(fs.Arg(0) == "check"); err != nil {
+		return err
+	}
+	defer a.close()
+	if fs.Arg(0) == "check" {
+		if err := a.db.Check(); err != nil {
+			return fmt.Errorf("cache %s is damaged: %w", a.db.Path(), err)
+		}
+		c, err := a.db.Counts()
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "cache %s is consistent: %d stories, %d starred\n", a.db.Path(), c.All+c.Dismissed, c.Starred)
+		return nil
+	}
+	before, after, err := a.db.Compact()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "compacted %s from %d KiB to %d KiB\n", a.db.Path(), before>>10, after>>10)
+	return nil
+}
+
+func runVersion(e *env, g *globals, args []string) error {
+	fs := newFlagSet(e, g, "version")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "%s %s\n", programName, version)
+	return nil
+}

@@ -1,0 +1,281 @@
+// Command trawl is a terminal news reader for the AI training-data and
+// API-pricing beat. See README.md for the tour; `trawl help` for commands.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "0.1.0-dev"
+
+// Exit codes of the CLI contract.
+const (
+	exitOK      = 0
+	exitFailed  = 1
+	exitUsage   = 2
+	programName = "trawl"
+)
+
+// env is everything a command may touch of the outside world, so tests
+// can run the real command code with their own streams, environment and
+// clock.
+type env struct {
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+	getenv func(string) string
+	now    func() time.Time
+	ctx    context.Context
+	// isTerminal reports whether stdout is a terminal (the TUI);
+	// stderrTerminal whether stderr is (progress bars).
+	isTerminal     bool
+	stderrTerminal bool
+}
+
+// globals are the flags every command accepts.
+type globals struct {
+	db     string
+	config string
+}
+
+// usageError is a mistake in how trawl was called: exit 2 with usage.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
+
+// errNotYet marks commands of the contract that are not built yet: they
+// say so and fail rather than silently doing nothing.
+var errNotYet = errors.New("not implemented yet in this version of trawl")
+
+type command struct {
+	name    string
+	args    string // synopsis after the name
+	summary string
+	run     func(e *env, g *globals, args []string) error
+}
+
+func commands() []command {
+	return []command{
+		{"tui", "", "open the reader on the cache (the default command)", runTUI},
+		{"fetch", "[--force]", "refresh every feed; progress on a terminal, a summary line always", runFetch},
+		{"list", "[--tag T] [--starred] [--unread] [--search Q] [--since DUR] [--limit N] [--json]", "print stored stories, newest first", runList},
+		{"show", "ID", "one story: title, outlet, date, link, tags with evidence, note", runShow},
+		{"star", "ID", "star a story", runStar},
+		{"unstar", "ID", "remove a story's star", runUnstar},
+		{"note", "ID TEXT | ID - | ID --clear", "set a story's note (- reads stdin)", runNote},
+		{"export", "[--tag T] [--all] [-o FILE]", "starred stories (or all matching) as markdown", runExport},
+		{"feeds", "list | add URL | remove URL | import FILE.opml | export", "manage subscriptions", runFeeds},
+		{"explain", "ID | --title T [--summary S]", "show why a story gets its tags", runExplain},
+		{"eval", "FILE.tsv", "precision / recall / F1 per tag on labelled data", runEval},
+		{"retag", "", "re-run the classifier over the cache after a rules change", runRetag},
+		{"demo", "", "the reader on bundled sample stories; no network needed", runDemo},
+		{"prune", "--older-than DUR", "drop old stories that are neither starred nor annotated", runPrune},
+		{"db", "check | compact", "verify or shrink the cache", runDB},
+		{"version", "", "print trawl's version", runVersion},
+		{"help", "[COMMAND]", "show help for trawl or a command", nil},
+	}
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	e := &env{
+		stdin:          os.Stdin,
+		stdout:         os.Stdout,
+		stderr:         os.Stderr,
+		getenv:         os.Getenv,
+		now:            time.Now,
+		ctx:            ctx,
+		isTerminal:     isTerminal(os.Stdout),
+		stderrTerminal: isTerminal(os.Stderr),
+	}
+	os.Exit(run(e, os.Args[1:]))
+}
+
+// run is trawl's whole command line: it returns the exit code.
+func run(e *env, args []string) int {
+	if e.ctx == nil {
+		e.ctx = context.Background()
+	}
+	g := &globals{}
+	fs := flag.NewFlagSet(programName, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	g.register(fs)
+	showVersion := fs.Bool("version", false, "print the version and exit")
+	help := fs.Bool("help", false, "show help")
+	fs.BoolVar(help, "h", false, "show help")
+	if err := fs.Parse(args); err != nil {
+		fmt.Fprintf(e.stderr, "%s: %s\n", programName, err)
+		printUsage(e.stderr)
+		return exitUsage
+	}
+	if *showVersion {
+		fmt.Fprintf(e.stdout, "%s %s\n", programName, version)
+		return exitOK
+	}
+	rest := fs.Args()
+	if *help {
+		printUsage(e.stdout)
+		return exitOK
+	}
+	name := "tui"
+	if len(rest) > 0 {
+		name, rest = rest[0], rest[1:]
+	}
+	if name == "help" {
+		return runHelp(e, rest)
+	}
+	cmd, ok := findCommand(name)
+	if !ok {
+		fmt.Fprintf(e.stderr, "%s: unknown command %q\n", programName, name)
+		printUsage(e.stderr)
+		return exitUsage
+	}
+	err := cmd.run(e, g, rest)
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.Is(err, flag.ErrHelp):
+		return exitOK
+	case errors.As(err, new(usageError)):
+		fmt.Fprintf(e.stderr, "%s %s: %s\n", programName, cmd.name, err)
+		fmt.Fprintf(e.stderr, "usage: %s %s %s\n", programName, cmd.name, cmd.args)
+		return exitUsage
+	case errors.Is(err, errQuietFailure):
+		return exitFailed
+	case errors.Is(err, errNotYet):
+		fmt.Fprintf(e.stderr, "%s %s: %s\n", programName, cmd.name, err)
+		return exitFailed
+	default:
+		fmt.Fprintf(e.stderr, "%s: %s\n", programName, oneLine(err.Error()))
+		return exitFailed
+	}
+}
+
+func (g *globals) register(fs *flag.FlagSet) {
+	fs.StringVar(&g.db, "db", g.db, "cache file (env TRAWL_DB)")
+	fs.StringVar(&g.config, "config", g.config, "config file (env TRAWL_CONFIG)")
+}
+
+func findCommand(name string) (command, bool) {
+	for _, c := range commands() {
+		if c.name == name && c.run != nil {
+			return c, true
+		}
+	}
+	return command{}, false
+}
+
+func printUsage(w io.Writer) {
+	fmt.Fprintf(w, "usage: %s [--db PATH] [--config PATH] [COMMAND] [ARGS]\n\n", programName)
+	fmt.Fprintln(w, "trawl follows how AI companies get their training data and what platforms")
+	fmt.Fprintln(w, "charge for API and data access. With no command it opens the reader.")
+	fmt.Fprintln(w, "\ncommands:")
+	cmds := commands()
+	width := 0
+	for _, c := range cmds {
+		width = max(width, len(c.name))
+	}
+	for _, c := range cmds {
+		fmt.Fprintf(w, "  %-*s  %s\n", width, c.name, c.summary)
+	}
+	fmt.Fprintln(w, "\nglobal flags:")
+	fmt.Fprintln(w, "  --db PATH       cache file (env TRAWL_DB; default under $XDG_DATA_HOME/trawl)")
+	fmt.Fprintln(w, "  --config PATH   config file (env TRAWL_CONFIG; default $XDG_CONFIG_HOME/trawl/config.toml)")
+	fmt.Fprintln(w, "  --version       print the version")
+	fmt.Fprintf(w, "\nRun '%s help COMMAND' or '%s COMMAND --help' for a command's flags.\n", programName, programName)
+}
+
+func runHelp(e *env, args []string) int {
+	if len(args) == 0 {
+		printUsage(e.stdout)
+		return exitOK
+	}
+	cmd, ok := findCommand(args[0])
+	if !ok {
+		fmt.Fprintf(e.stderr, "%s help: unknown command %q\n", programName, args[0])
+		return exitUsage
+	}
+	return run(e, []string{cmd.name, "--help"})
+}
+
+// newFlagSet returns a command's flag set; --help prints the command's
+// usage to stdout and stops it with flag.ErrHelp.
+func newFlagSet(e *env, g *globals, name string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	g.register(fs)
+	fs.Usage = func() {
+		cmd, _ := findCommand(name)
+		fmt.Fprintf(e.stdout, "usage: %s %s %s\n\n%s\n", programName, name, cmd.args, capitalise(cmd.summary)+".")
+		if detail := commandDetail[name]; detail != "" {
+			fmt.Fprintf(e.stdout, "\n%s\n", strings.TrimSpace(detail))
+		}
+		var flags []string
+		fs.VisitAll(func(f *flag.Flag) { flags = append(flags, f.Name) })
+		sort.Strings(flags)
+		fmt.Fprintln(e.stdout, "\nflags:")
+		for _, n := range flags {
+			f := fs.Lookup(n)
+			fmt.Fprintf(e.stdout, "  --%-12s %s\n", f.Name, f.Usage)
+		}
+	}
+	return fs
+}
+
+// parseFlags parses a command's flags, mapping --help and errors to the
+// CLI's conventions.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	// Allow flags after positional arguments (trawl note ID --clear), the
+	// way people type them.
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return flag.ErrHelp // the flag package has printed the usage
+			}
+			return usageError{err.Error()}
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			break
+		}
+		if args[0] == "--" {
+			positional = append(positional, args[1:]...)
+			break
+		}
+		positional = append(positional, args[0])
+		args = args[1:]
+	}
+	return fs.Parse(append([]string{"--"}, positional...))
+}
+
+func capitalise(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// oneLine keeps error output to one line, as the CLI contract promises.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+func isTerminal(f *os.File) bool {
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
