@@ -67,4 +67,3 @@ func runDB(e *env, g *globals, args []string) error {
 	fmt.Fprintf(e.stdout, "compacted %s from %d KiB to %d KiB\n", a.db.Path(), before>>10, after>>10)
 	return nil
 }
-

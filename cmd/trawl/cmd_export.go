@@ -10,4 +10,3 @@ func runExport(e *env, g *globals, args []string) error {
 	}
 	return errNotYet
 }
-
