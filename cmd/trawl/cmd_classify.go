@@ -1,5 +1,10 @@
 package main
 
+// Longer --help texts.
+const explainDetail = ""
+const evalDetail = ""
+const retagDetail = ""
+
 func runExplain(e *env, g *globals, args []string) error {
 	fs := newFlagSet(e, g, "explain")
 	fs.String("title", "", "classify this title instead of a stored story")

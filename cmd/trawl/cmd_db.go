@@ -4,6 +4,10 @@ import (
 	"fmt"
 )
 
+// Longer --help texts.
+const pruneDetail = ""
+const dbDetail = ""
+
 func runPrune(e *env, g *globals, args []string) error {
 	fs := newFlagSet(e, g, "prune")
 	older := fs.String("older-than", "", "drop stories published longer ago than this (e.g. 90d)")

@@ -1,5 +1,8 @@
 package main
 
+// Longer --help texts.
+const exportDetail = ""
+
 func runExport(e *env, g *globals, args []string) error {
 	fs := newFlagSet(e, g, "export")
 	fs.String("tag", "", "only stories with this tag")

@@ -8,8 +8,7 @@ import (
 	"github.com/trawl-news/trawl/feeds"
 )
 
-var commandDetail = map[string]string{
-	"feeds": `
+const feedsDetail = `
 Subcommands:
   feeds list               every subscription with its last fetch, errors and story count
   feeds add URL [TITLE]    subscribe (http and https only)
@@ -18,15 +17,7 @@ Subcommands:
   feeds export             print the subscriptions as OPML
 
 Subscriptions live in feeds.txt beside the config file: one feed per line,
-URL ["Title"] [+tag ...]. You can edit it by hand.`,
-	"fetch": `
-Fetches every subscribed feed that is due, stores new and changed stories,
-and prints one summary line. Each feed that fails gets one line on stderr
-naming it and the reason. Exit status 1 if any feed failed.`,
-	"tui": `
-Keys: j/k or arrows move, enter opens a story, esc or q goes back, q quits
-from the list, ctrl+c quits from anywhere, ? shows every key.`,
-}
+URL ["Title"] [+tag ...]. You can edit it by hand.`
 
 func runFeeds(e *env, g *globals, args []string) error {
 	fs := newFlagSet(e, g, "feeds")

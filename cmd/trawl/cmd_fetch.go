@@ -9,6 +9,11 @@ import (
 	"github.com/trawl-news/trawl/feeds/sanitize"
 )
 
+const fetchDetail = `
+Fetches every subscribed feed that is due, stores new and changed stories,
+and prints one summary line. Each feed that fails gets one line on stderr
+naming it and the reason. Exit status 1 if any feed failed.`
+
 func runFetch(e *env, g *globals, args []string) error {
 	fs := newFlagSet(e, g, "fetch")
 	force := fs.Bool("force", false, "fetch feeds that are backing off after errors too")

@@ -11,6 +11,9 @@ import (
 	"github.com/trawl-news/trawl/store"
 )
 
+// Longer --help texts.
+const listDetail = ""
+
 // errStop ends a walk over the cache early.
 var errStop = errors.New("stop")
 

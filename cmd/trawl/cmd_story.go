@@ -8,6 +8,11 @@ import (
 	"github.com/trawl-news/trawl/feeds/sanitize"
 )
 
+// Longer --help texts.
+const showDetail = ""
+const starDetail = ""
+const noteDetail = ""
+
 // withStory opens the cache, resolves an ID or unique prefix and calls fn.
 func withStory(e *env, g *globals, id string, readOnly bool, fn func(a *app, id string) error) error {
 	a, err := setup(e, g, false)

@@ -13,6 +13,15 @@ import (
 	"github.com/trawl-news/trawl/tui"
 )
 
+const tuiDetail = `
+Keys: j/k or arrows move, enter opens a story, esc or q goes back, q quits
+from the list, ctrl+c quits from anywhere, ? shows every key.`
+
+const demoDetail = `
+Starts a loopback server with eight fictional outlets, fetches them into a
+temporary cache through the real pipeline, and opens the reader on it. No
+network is needed and nothing is left behind.`
+
 func runTUI(e *env, g *globals, args []string) error {
 	fs := newFlagSet(e, g, "tui")
 	if err := parseFlags(fs, args); err != nil {

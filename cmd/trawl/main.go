@@ -65,27 +65,28 @@ type command struct {
 	args    string // synopsis after the name
 	summary string
 	run     func(e *env, g *globals, args []string) error
+	detail  string // longer help, shown by --help; each lives beside its command
 }
 
 func commands() []command {
 	return []command{
-		{"tui", "", "open the reader on the cache (the default command)", runTUI},
-		{"fetch", "[--force]", "refresh every feed; progress on a terminal, a summary line always", runFetch},
-		{"list", "[--tag T] [--starred] [--unread] [--search Q] [--since DUR] [--limit N] [--json]", "print stored stories, newest first", runList},
-		{"show", "ID", "one story: title, outlet, date, link, tags with evidence, note", runShow},
-		{"star", "ID", "star a story", runStar},
-		{"unstar", "ID", "remove a story's star", runUnstar},
-		{"note", "ID TEXT | ID - | ID --clear", "set a story's note (- reads stdin)", runNote},
-		{"export", "[--tag T] [--all] [-o FILE]", "starred stories (or all matching) as markdown", runExport},
-		{"feeds", "list | add URL | remove URL | import FILE.opml | export", "manage subscriptions", runFeeds},
-		{"explain", "ID | --title T [--summary S]", "show why a story gets its tags", runExplain},
-		{"eval", "FILE.tsv", "precision / recall / F1 per tag on labelled data", runEval},
-		{"retag", "", "re-run the classifier over the cache after a rules change", runRetag},
-		{"demo", "", "the reader on bundled sample stories; no network needed", runDemo},
-		{"prune", "--older-than DUR", "drop old stories that are neither starred nor annotated", runPrune},
-		{"db", "check | compact", "verify or shrink the cache", runDB},
-		{"version", "", "print trawl's version", runVersion},
-		{"help", "[COMMAND]", "show help for trawl or a command", nil},
+		{"tui", "", "open the reader on the cache (the default command)", runTUI, tuiDetail},
+		{"fetch", "[--force]", "refresh every feed; progress on a terminal, a summary line always", runFetch, fetchDetail},
+		{"list", "[--tag T] [--starred] [--unread] [--search Q] [--since DUR] [--limit N] [--json]", "print stored stories, newest first", runList, listDetail},
+		{"show", "ID", "one story: title, outlet, date, link, tags with evidence, note", runShow, showDetail},
+		{"star", "ID", "star a story", runStar, starDetail},
+		{"unstar", "ID", "remove a story's star", runUnstar, starDetail},
+		{"note", "ID TEXT | ID - | ID --clear", "set a story's note (- reads stdin)", runNote, noteDetail},
+		{"export", "[--tag T] [--all] [-o FILE]", "starred stories (or all matching) as markdown", runExport, exportDetail},
+		{"feeds", "list | add URL | remove URL | import FILE.opml | export", "manage subscriptions", runFeeds, feedsDetail},
+		{"explain", "ID | --title T [--summary S]", "show why a story gets its tags", runExplain, explainDetail},
+		{"eval", "FILE.tsv", "precision / recall / F1 per tag on labelled data", runEval, evalDetail},
+		{"retag", "", "re-run the classifier over the cache after a rules change", runRetag, retagDetail},
+		{"demo", "", "the reader on bundled sample stories; no network needed", runDemo, demoDetail},
+		{"prune", "--older-than DUR", "drop old stories that are neither starred nor annotated", runPrune, pruneDetail},
+		{"db", "check | compact", "verify or shrink the cache", runDB, dbDetail},
+		{"version", "", "print trawl's version", runVersion, ""},
+		{"help", "[COMMAND]", "show help for trawl or a command", nil, ""},
 	}
 }
 
@@ -221,8 +222,8 @@ func newFlagSet(e *env, g *globals, name string) *flag.FlagSet {
 	fs.Usage = func() {
 		cmd, _ := findCommand(name)
 		fmt.Fprintf(e.stdout, "usage: %s %s %s\n\n%s\n", programName, name, cmd.args, capitalise(cmd.summary)+".")
-		if detail := commandDetail[name]; detail != "" {
-			fmt.Fprintf(e.stdout, "\n%s\n", strings.TrimSpace(detail))
+		if cmd.detail != "" {
+			fmt.Fprintf(e.stdout, "\n%s\n", strings.TrimSpace(cmd.detail))
 		}
 		var flags []string
 		fs.VisitAll(func(f *flag.Flag) { flags = append(flags, f.Name) })
