@@ -1,0 +1,176 @@
+package export
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/trawl-news/trawl/store"
+)
+
+var coreTags = []string{"training-data", "api-pricing"}
+
+// render selects, builds and writes one export of db.
+func render(t testing.TB, db *store.DB, f Filters, mo MarkdownOptions) []byte {
+	t.Helper()
+	stories, err := Select(db, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := Build(stories, Options{Now: testNow, Filters: f, CoreTags: coreTags})
+	var buf bytes.Buffer
+	if err := WriteMarkdown(&buf, doc, mo); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func TestMarkdownGolden(t *testing.T) {
+	db := openFixture(t)
+	tests := []struct {
+		golden string
+		f      Filters
+		mo     MarkdownOptions
+	}{
+		{"starred.golden.md", Filters{}, MarkdownOptions{}},
+		{"all.golden.md", Filters{All: true}, MarkdownOptions{}},
+		{"tag-training-data.golden.md", Filters{Tag: "training-data"}, MarkdownOptions{}},
+		{"since-front-matter.golden.md", Filters{All: true, Since: testNow.Add(-48 * time.Hour), SinceText: "2d"}, MarkdownOptions{FrontMatter: true}},
+		{"none.golden.md", Filters{Tag: "no-such-tag"}, MarkdownOptions{FrontMatter: true}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.golden, func(t *testing.T) {
+			checkGolden(t, tt.golden, render(t, db, tt.f, tt.mo))
+		})
+	}
+}
+
+// The properties the goldens show, stated so a careless -update cannot
+// bless a regression.
+func TestMarkdownGrouping(t *testing.T) {
+	db := openFixture(t)
+	out := string(render(t, db, Filters{}, MarkdownOptions{}))
+	headings := func(prefix string) []string {
+		var hs []string
+		for _, l := range strings.Split(out, "\n") {
+			if strings.HasPrefix(l, prefix) {
+				hs = append(hs, strings.TrimPrefix(l, prefix))
+			}
+		}
+		return hs
+	}
+	wantGroups := []string{"training-data", "api-pricing", "lawsuit", "scraping", "untagged"}
+	if got := headings("## "); strings.Join(got, "|") != strings.Join(wantGroups, "|") {
+		t.Errorf("groups = %q, want %q", got, wantGroups)
+	}
+	entries := headings("### ")
+	if len(entries) != 7 {
+		t.Errorf("%d stories exported, want the 7 starred ones (dismissed included): %q", len(entries), entries)
+	}
+	seen := map[string]bool{}
+	for _, e := range entries {
+		if seen[e] {
+			t.Errorf("story listed twice: %s", e)
+		}
+		seen[e] = true
+	}
+	// Newest first within training-data: the hostile story (28th 12:00),
+	// the lawsuit (28th 09:30), then the two-tag pricing story (27th).
+	order := []string{"pirated books", "Forum platform"}
+	last := -1
+	for _, s := range order {
+		i := strings.Index(out, s)
+		if i < last {
+			t.Errorf("%q is out of order", s)
+		}
+		last = i
+	}
+	if strings.Contains(out, "Regulator opens consultation") {
+		t.Error("an unstarred story reached a starred export")
+	}
+}
+
+func TestMarkdownIsDeterministic(t *testing.T) {
+	db := openFixture(t)
+	f := Filters{All: true}
+	first := render(t, db, f, MarkdownOptions{FrontMatter: true})
+	for range 5 {
+		if again := render(t, db, f, MarkdownOptions{FrontMatter: true}); !bytes.Equal(first, again) {
+			t.Fatalf("two exports of the same cache differ:\n%s\n---\n%s", first, again)
+		}
+	}
+}
+
+func TestBuildTiesAndTimeZone(t *testing.T) {
+	at := time.Date(2026, 11, 28, 23, 30, 0, 0, time.UTC)
+	mk := func(id string) store.Story {
+		var s store.Story
+		s.ID, s.Title, s.Published, s.Starred = id, "story "+id, at, true
+		return s
+	}
+	// Same time: ordered by ID whatever the input order.
+	stories := []store.Story{mk("c"), mk("a"), mk("b")}
+	tokyo := time.FixedZone("JST", 9*3600)
+	doc := Build(stories, Options{Now: testNow.In(tokyo)})
+	if len(doc.Groups) != 1 || doc.Groups[0].Name != Untagged {
+		t.Fatalf("groups = %+v, want one untagged group", doc.Groups)
+	}
+	var ids []string
+	for _, e := range doc.Groups[0].Stories {
+		ids = append(ids, e.ID)
+	}
+	if strings.Join(ids, "") != "abc" {
+		t.Errorf("tied stories in order %v, want a b c", ids)
+	}
+	// Dates are in the clock's zone: 23:30 UTC is the next day in Tokyo.
+	if got := doc.Groups[0].Stories[0].Published.Format(dateLayout); got != "2026-11-29" {
+		t.Errorf("published date in JST = %s, want 2026-11-29", got)
+	}
+}
+
+func TestTemplate(t *testing.T) {
+	db := openFixture(t)
+	stories, err := Select(db, Filters{Tag: "api-pricing"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := Build(stories, Options{Now: testNow, Filters: Filters{Tag: "api-pricing"}, CoreTags: coreTags})
+	text, err := os.ReadFile(filepath.Join("testdata", "bullets.tmpl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl, err := ParseTemplate("bullets.tmpl", string(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := tmpl.Execute(&buf, doc); err != nil {
+		t.Fatal(err)
+	}
+	checkGolden(t, "bullets.golden.md", buf.Bytes())
+}
+
+func TestTemplateErrorsNameTheFile(t *testing.T) {
+	doc := Build(nil, Options{Now: testNow})
+	tests := []struct {
+		name, text, want string
+	}{
+		{"parse", "{{range .Groups}}", "template: my.tmpl:1: unexpected EOF"},
+		{"unknown function", "line one\n{{shout .Title}}", `template: my.tmpl:2: function "shout" not defined`},
+		{"unknown field", "{{.Nope}}", `template: my.tmpl:1:2: executing "my.tmpl" at <.Nope>: can't evaluate field Nope`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tmpl, err := ParseTemplate("my.tmpl", tt.text)
+			if err == nil {
+				err = tmpl.Execute(&bytes.Buffer{}, doc)
+			}
+			if err == nil || !strings.HasPrefix(err.Error(), tt.want) {
+				t.Errorf("error = %v, want it to start %q", err, tt.want)
+			}
+		})
+	}
+}
