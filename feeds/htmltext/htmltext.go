@@ -26,6 +26,7 @@ func Convert(fragment string) string {
 	var out bytes.Buffer
 	out.Grow(len(fragment))
 	skipDepth := 0 // inside <script>, <style>, ...
+	preDepth := 0  // inside <pre>, where line breaks are content
 	pendingBreak := 0
 	write := func(text []byte) {
 		if pendingBreak > 0 && out.Len() > 0 {
@@ -50,6 +51,10 @@ func Convert(fragment string) string {
 				continue
 			}
 			text := z.Text()
+			if preDepth > 0 {
+				write(bytes.ReplaceAll(text, []byte("\r\n"), []byte("\n")))
+				continue
+			}
 			if len(bytes.TrimSpace(text)) == 0 {
 				if out.Len() > 0 && pendingBreak == 0 && len(text) > 0 {
 					write([]byte(" "))
@@ -70,6 +75,11 @@ func Convert(fragment string) string {
 			case atom.Li:
 				brk(1)
 				write([]byte("• "))
+			case atom.Td, atom.Th:
+				// cells of a row side by side, apart
+				if out.Len() > 0 && pendingBreak == 0 {
+					write([]byte(" "))
+				}
 			case atom.Img:
 				if alt := attr(z, hasAttr, "alt"); alt != "" {
 					write([]byte("[" + alt + "]"))
@@ -77,6 +87,9 @@ func Convert(fragment string) string {
 			default:
 				if isBlock(a) {
 					brk(2)
+				}
+				if a == atom.Pre && tt == html.StartTagToken {
+					preDepth++
 				}
 			}
 		case html.EndTagToken:
@@ -92,6 +105,9 @@ func Convert(fragment string) string {
 			default:
 				if isBlock(a) {
 					brk(2)
+				}
+				if a == atom.Pre && preDepth > 0 {
+					preDepth--
 				}
 			}
 		}

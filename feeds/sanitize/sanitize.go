@@ -15,8 +15,8 @@ import (
 // control characters, bidi controls and invalid UTF-8 removed, and runs of
 // white space (including newlines and tabs) folded to single spaces, trimmed.
 func Line(s string) string {
-	if isPlainLine(s) {
-		return s
+	if plainRun(s, 0) == len(s) {
+		return s // the common case: nothing to remove, no copy
 	}
 	return clean(s, false)
 }
@@ -28,107 +28,132 @@ func Text(s string) string {
 	return clean(s, true)
 }
 
-// isPlainLine reports whether s is already printable ASCII with no leading,
-// trailing or doubled spaces: the common case, which needs no copy.
-func isPlainLine(s string) bool {
-	if s == "" {
-		return true
-	}
-	if s[0] == ' ' || s[len(s)-1] == ' ' {
-		return false
-	}
-	prevSpace := false
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c < 0x20 || c > 0x7e {
-			return false
+// cleaner accumulates sanitised text. White space is held back until the
+// next visible character, so that runs fold and nothing trails.
+type cleaner struct {
+	b         strings.Builder
+	multiline bool
+	space     bool // a space is owed before the next text
+	newlines  int  // newlines owed (multiline only)
+	wrote     bool
+}
+
+// text writes visible text, preceded by the white space it is owed.
+func (c *cleaner) text(s string) {
+	if c.wrote {
+		switch {
+		case c.newlines > 0:
+			c.b.WriteString("\n\n"[:min(c.newlines, 2)])
+		case c.space:
+			c.b.WriteByte(' ')
 		}
-		space := c == ' '
-		if space && prevSpace {
-			return false
-		}
-		prevSpace = space
 	}
-	return true
+	c.space, c.newlines = false, 0
+	c.b.WriteString(s)
+	c.wrote = true
+}
+
+// lineBreak records a line break: a newline in text, a space in a line.
+func (c *cleaner) lineBreak() {
+	if c.multiline {
+		c.newlines++
+	} else {
+		c.space = true
+	}
 }
 
 func clean(s string, multiline bool) string {
-	var b strings.Builder
-	b.Grow(len(s))
-	pendingSpace := false
-	newlines := 0
-	wrote := false
-	emit := func(r rune) {
-		if newlines > 0 && multiline {
-			if wrote {
-				b.WriteString(strings.Repeat("\n", min(newlines, 2)))
-			}
-			newlines = 0
-			pendingSpace = false
-		} else if pendingSpace && wrote {
-			b.WriteByte(' ')
-		}
-		newlines = 0
-		pendingSpace = false
-		b.WriteRune(r)
-		wrote = true
-	}
+	c := cleaner{multiline: multiline}
+	c.b.Grow(len(s))
 	for i := 0; i < len(s); {
-		c := s[i]
-		if c == 0x1b { // ESC: drop the whole sequence, not just the byte
+		// The common case, a run of ordinary text, is copied in one go.
+		if j := plainRun(s, i); j > i {
+			c.text(s[i:j])
+			i = j
+			continue
+		}
+		ch := s[i]
+		if ch == 0x1b { // ESC: drop the whole sequence, not just the byte
 			i = skipEscape(s, i)
 			continue
 		}
-		if c < utf8.RuneSelf {
+		if ch < utf8.RuneSelf {
 			i++
 			switch {
-			case c == '\n' || c == '\r' || c == '\v' || c == '\f':
-				if multiline {
-					if c == '\r' && i < len(s) && s[i] == '\n' {
-						i++
-					}
-					newlines++
-				} else {
-					pendingSpace = true
-				}
-			case c == ' ' || c == '\t':
-				pendingSpace = true
-			case c < 0x20 || c == 0x7f:
-				// other C0 controls and DEL: dropped
-			default:
-				emit(rune(c))
+			case ch == '\r' && i < len(s) && s[i] == '\n':
+				// CRLF is one line break; the LF is handled next round.
+			case ch == '\n' || ch == '\r' || ch == '\v' || ch == '\f':
+				c.lineBreak()
+			case ch == ' ' || ch == '\t':
+				c.space = true
 			}
+			// other C0 controls and DEL: dropped
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			i++ // invalid UTF-8: dropped
-			continue
-		}
 		switch {
+		case r == utf8.RuneError && size == 1:
+			// invalid UTF-8: dropped
 		case r == 0x9b || r == 0x9d || r == 0x90 || r == 0x98 || r == 0x9e || r == 0x9f:
 			// C1 CSI, OSC, DCS, SOS, PM, APC: drop them and their payload
 			i = skipC1String(s, i+size, r)
 			continue
-		case r >= 0x80 && r <= 0x9f:
-			// other C1 controls
-		case isBidiControl(r):
-		case r == 0xfeff: // byte order mark / zero width no-break space
 		case r == 0x2028 || r == 0x2029: // line and paragraph separators
-			if multiline {
-				newlines++
-			} else {
-				pendingSpace = true
+			c.lineBreak()
+		case isSpace(r):
+			c.space = true
+		}
+		// other C1 controls, bidi controls, BOM, annotation controls:
+		// dropped
+		i += size
+	}
+	return c.b.String()
+}
+
+// plainRun returns the end of the run of text starting at s[i] that passes
+// through unchanged: printable characters, and single spaces between them.
+func plainRun(s string, i int) int {
+	start := i
+	for i < len(s) {
+		ch := s[i]
+		if ch < utf8.RuneSelf {
+			if ch == ' ' && i > start && i+1 < len(s) && s[i+1] > ' ' && s[i+1] < 0x7f {
+				i += 2
+				continue
 			}
-		case r == 0xa0 || r == 0x2007 || r == 0x202f || (r >= 0x2000 && r <= 0x200a) || r == 0x3000:
-			pendingSpace = true
-		case r >= 0xfff9 && r <= 0xfffb: // interlinear annotation controls
-		default:
-			emit(r)
+			if ch <= ' ' || ch == 0x7f {
+				return i
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 || !plainRune(r) {
+			return i
 		}
 		i += size
 	}
-	return b.String()
+	return i
+}
+
+// plainRune reports a non-ASCII rune that is kept as it is.
+func plainRune(r rune) bool {
+	switch {
+	case r <= 0xa0: // C1 controls and the no-break space
+		return false
+	case r < 0x2000:
+		return r != 0x061c // Arabic letter mark
+	case r <= 0x206f: // spaces, bidi marks, separators, invisible operators
+		return r != 0x2028 && r != 0x2029 && !isBidiControl(r) && !isSpace(r)
+	case r == 0x3000, r == 0xfeff, r >= 0xfff9 && r <= 0xfffb:
+		return false
+	}
+	return true
+}
+
+// isSpace reports the Unicode spaces that fold to one ASCII space.
+func isSpace(r rune) bool {
+	return r == 0xa0 || (r >= 0x2000 && r <= 0x200a) || r == 0x202f || r == 0x205f || r == 0x3000
 }
 
 // isBidiControl reports the characters that change display order: the
@@ -236,7 +261,7 @@ func HasControl(s string) bool {
 		case r == '\n' || r == '\t':
 		case r < 0x20 || r == 0x7f || (r >= 0x80 && r <= 0x9f):
 			return true
-		case isBidiControl(r):
+		case isBidiControl(r), r == 0xfeff, r >= 0xfff9 && r <= 0xfffb:
 			return true
 		}
 	}
