@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -22,6 +23,7 @@ type cli struct {
 	t    *testing.T
 	home string
 	now  time.Time
+	vars map[string]string // environment besides HOME
 }
 
 func newCLI(t *testing.T) *cli {
@@ -55,11 +57,21 @@ func (c *cli) run(args ...string) result {
 func (c *cli) runWithInput(stdin string, args ...string) result {
 	c.t.Helper()
 	var out, errOut bytes.Buffer
-	e := &env{
-		stdin:  strings.NewReader(stdin),
-		stdout: &out,
-		stderr: &errOut,
+	code := run(c.env(strings.NewReader(stdin), &out, &errOut), args)
+	return result{out.String(), errOut.String(), code}
+}
+
+// env is the outside world of one command: the private home, the clock,
+// and any variables set in c.vars.
+func (c *cli) env(stdin io.Reader, stdout, stderr io.Writer) *env {
+	return &env{
+		stdin:  stdin,
+		stdout: stdout,
+		stderr: stderr,
 		getenv: func(k string) string {
+			if v, ok := c.vars[k]; ok {
+				return v
+			}
 			if k == "HOME" {
 				return c.home
 			}
@@ -68,8 +80,6 @@ func (c *cli) runWithInput(stdin string, args ...string) result {
 		now: func() time.Time { return c.now },
 		ctx: context.Background(),
 	}
-	code := run(e, args)
-	return result{out.String(), errOut.String(), code}
 }
 
 // serveFixtures serves testdata files by name and counts requests.

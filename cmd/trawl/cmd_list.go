@@ -8,11 +8,22 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/trawl-news/trawl/feeds/sanitize"
 	"github.com/trawl-news/trawl/store"
 )
 
 // Longer --help texts.
-const listDetail = ""
+const listDetail = `
+Filters combine: --starred --tag training-data lists starred stories with
+that tag. Dismissed stories are left out, except that --starred shows every
+starred story, dismissed or not. --search matches title, summary and outlet,
+ignoring case. --since takes 90m, 36h, 7d, 2w. Newest first.
+
+--json prints an array of objects with the fields
+  id, feed, outlet, title, link, published (RFC 3339, UTC), tags (names),
+  starred, read, dismissed, note, summary
+which scripts can rely on. IDs are stable; every command that takes an ID
+accepts a unique prefix of it.`
 
 // errStop ends a walk over the cache early.
 var errStop = errors.New("stop")
@@ -69,14 +80,9 @@ func runList(e *env, g *globals, args []string) error {
 	}
 	defer a.close()
 
-	view := store.All
-	switch {
-	case *starred:
-		view = store.Starred
-	case *tag != "":
-		view = store.TagView(*tag)
-	case *unread:
-		view = store.Unread
+	view, err := listView(a.db, *starred, *unread, *tag)
+	if err != nil {
+		return err
 	}
 	needle := strings.ToLower(*search)
 	var out []store.Story
@@ -120,9 +126,48 @@ func runList(e *env, g *globals, args []string) error {
 		if len(s.Tags) > 0 {
 			tags = "[" + strings.Join(s.TagNames(), ",") + "]"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", s.ID[:10], marks, ago(now, s.Published), truncate(s.Outlet, 20), truncate(s.Title, 90), tags)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", shortID(s.ID), marks, ago(now, s.Published),
+			truncate(sanitize.Line(s.Outlet), 20), truncate(sanitize.Line(s.Title), 90), sanitize.Line(tags))
 	}
 	return tw.Flush()
+}
+
+// listView picks the index to walk: the starred stories when asked for
+// (dismissed ones included, as the Starred view does), else the smaller of
+// the tag's and the unread stories, else all. The other filters are then
+// checked story by story, so they combine whatever the index.
+func listView(db *store.DB, starred, unread bool, tag string) (store.View, error) {
+	switch {
+	case starred:
+		return store.Starred, nil
+	case tag != "" && unread:
+		nTag, err := db.Count(store.TagView(tag))
+		if err != nil {
+			return store.View{}, err
+		}
+		nUnread, err := db.Count(store.Unread)
+		if err != nil {
+			return store.View{}, err
+		}
+		if nUnread < nTag {
+			return store.Unread, nil
+		}
+		return store.TagView(tag), nil
+	case tag != "":
+		return store.TagView(tag), nil
+	case unread:
+		return store.Unread, nil
+	}
+	return store.All, nil
+}
+
+// shortID is the part of an ID the table shows: enough to be a unique
+// prefix in any real cache.
+func shortID(id string) string {
+	if len(id) > 10 {
+		return id[:10]
+	}
+	return id
 }
 
 func containsFold(s store.Story, needle string) bool {
@@ -133,18 +178,29 @@ func containsFold(s store.Story, needle string) bool {
 
 func printJSON(e *env, stories []store.Story) error {
 	out := make([]listedStory, 0, len(stories))
-	for _, s := range stories {
-		tags := s.TagNames()
-		if tags == nil {
-			tags = []string{}
-		}
-		out = append(out, listedStory{
-			ID: s.ID, Feed: s.Feed, Outlet: s.Outlet, Title: s.Title, Link: s.Link,
-			Published: s.Published.UTC(), Tags: tags, Starred: s.Starred, Read: s.Read,
-			Dismissed: s.Dismissed, Note: s.Note, Summary: s.Summary,
-		})
+	for i := range stories {
+		out = append(out, listed(&stories[i]))
 	}
+	return writeJSON(e, out)
+}
+
+// listed is a story as scripts see it. Strings are cleaned of terminal
+// controls again: the cache should hold none, but a script may print them.
+func listed(s *store.Story) listedStory {
+	tags := s.TagNames()
+	for i, t := range tags {
+		tags[i] = sanitize.Line(t)
+	}
+	return listedStory{
+		ID: s.ID, Feed: sanitize.Line(s.Feed), Outlet: sanitize.Line(s.Outlet),
+		Title: sanitize.Line(s.Title), Link: sanitize.Line(s.Link),
+		Published: s.Published.UTC(), Tags: tags, Starred: s.Starred, Read: s.Read,
+		Dismissed: s.Dismissed, Note: sanitize.Text(s.Note), Summary: sanitize.Text(s.Summary),
+	}
+}
+
+func writeJSON(e *env, v any) error {
 	enc := json.NewEncoder(e.stdout)
 	enc.SetIndent("", "  ")
-	return enc.Encode(out)
+	return enc.Encode(v)
 }

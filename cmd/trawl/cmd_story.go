@@ -1,17 +1,29 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"strings"
 
 	"github.com/trawl-news/trawl/feeds/sanitize"
+	"github.com/trawl-news/trawl/store"
 )
 
 // Longer --help texts.
-const showDetail = ""
-const starDetail = ""
-const noteDetail = ""
+const showDetail = `
+ID is a story's ID from 'trawl list' or any unique prefix of it. --json
+prints the story as one object with the fields of 'trawl list --json'.`
+
+const starDetail = `
+ID is a story's ID from 'trawl list' or any unique prefix of it. Starred
+stories are never pruned and are what 'trawl export' writes.`
+
+const noteDetail = `
+The note replaces any earlier one; the earlier text is printed to stderr so
+nothing is lost by mistake. 'trawl note ID -' reads the note from stdin (up
+to 1 MiB), for longer notes or an editor pipeline. --clear removes the note.
+Annotated stories are never pruned.`
 
 // withStory opens the cache, resolves an ID or unique prefix and calls fn.
 func withStory(e *env, g *globals, id string, readOnly bool, fn func(a *app, id string) error) error {
@@ -24,6 +36,9 @@ func withStory(e *env, g *globals, id string, readOnly bool, fn func(a *app, id 
 	}
 	defer a.close()
 	full, err := a.db.Resolve(id)
+	if errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("%w ('trawl list' shows the IDs)", err)
+	}
 	if err != nil {
 		return err
 	}
@@ -39,6 +54,7 @@ func oneID(fs interface{ Args() []string }, what string) (string, error) {
 
 func runShow(e *env, g *globals, args []string) error {
 	fs := newFlagSet(e, g, "show")
+	asJSON := fs.Bool("json", false, "print the story as a JSON object")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -51,13 +67,21 @@ func runShow(e *env, g *globals, args []string) error {
 		if err != nil {
 			return err
 		}
+		if *asJSON {
+			return writeJSON(e, listed(&s))
+		}
+		// Dates in the zone of the command's clock (local time for users).
+		loc := e.now().Location()
 		w := e.stdout
-		fmt.Fprintf(w, "%s\n", s.Title)
+		fmt.Fprintf(w, "%s\n", sanitize.Line(s.Title))
 		fmt.Fprintf(w, "id:        %s\n", s.ID)
-		fmt.Fprintf(w, "outlet:    %s\n", s.Outlet)
-		fmt.Fprintf(w, "published: %s\n", s.Published.Local().Format("2006-01-02 15:04 MST"))
+		fmt.Fprintf(w, "outlet:    %s\n", sanitize.Line(s.Outlet))
+		if s.Author != "" {
+			fmt.Fprintf(w, "author:    %s\n", sanitize.Line(s.Author))
+		}
+		fmt.Fprintf(w, "published: %s\n", s.Published.In(loc).Format("2006-01-02 15:04 MST"))
 		if s.Link != "" {
-			fmt.Fprintf(w, "link:      %s\n", s.Link)
+			fmt.Fprintf(w, "link:      %s\n", sanitize.Line(s.Link))
 		}
 		state := []string{}
 		if s.Starred {
@@ -76,16 +100,16 @@ func runShow(e *env, g *globals, args []string) error {
 			fmt.Fprintf(w, "tags:      none\n")
 		}
 		for _, t := range s.Tags {
-			fmt.Fprintf(w, "tag:       %s (score %.1f, threshold %.1f)\n", t.Name, t.Score, t.Threshold)
+			fmt.Fprintf(w, "tag:       %s (score %.1f, threshold %.1f)\n", sanitize.Line(t.Name), t.Score, t.Threshold)
 			for _, m := range t.Matches {
 				fmt.Fprintf(w, "             %+.1f %q in %s\n", m.Weight, m.Phrase, m.Field)
 			}
 		}
 		if s.Summary != "" {
-			fmt.Fprintf(w, "\n%s\n", s.Summary)
+			fmt.Fprintf(w, "\n%s\n", sanitize.Text(s.Summary))
 		}
 		if s.Note != "" {
-			fmt.Fprintf(w, "\nnote (%s):\n%s\n", s.NoteEdited.Local().Format("2006-01-02 15:04"), s.Note)
+			fmt.Fprintf(w, "\nnote (%s):\n%s\n", s.NoteEdited.In(loc).Format("2006-01-02 15:04"), sanitize.Text(s.Note))
 		}
 		return nil
 	})
@@ -141,8 +165,13 @@ func runNote(e *env, g *globals, args []string) error {
 		return usagef("the note is empty; use --clear to remove a note")
 	}
 	return withStory(e, g, rest[0], false, func(a *app, id string) error {
-		if err := a.db.SetNote(id, text); err != nil {
+		var before string
+		if _, err := a.db.Update(id, func(s *store.State) { before, s.Note = s.Note, text }); err != nil {
 			return err
+		}
+		if before != "" && before != text {
+			// The user's words are never lost silently.
+			fmt.Fprintf(e.stderr, "the earlier note was:\n%s\n", sanitize.Text(before))
 		}
 		if *clear {
 			fmt.Fprintf(e.stdout, "cleared the note on %s\n", id)
