@@ -1,6 +1,7 @@
 package feeds
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -22,9 +23,13 @@ type FetchOptions struct {
 	MaxRedirects   int           // default 5
 }
 
+// DefaultUserAgent is sent when FetchOptions.UserAgent is empty. Callers
+// that know their version should send "trawl/VERSION (+URL)" instead.
+const DefaultUserAgent = "trawl (+https://github.com/trawl-news/trawl)"
+
 func (o FetchOptions) withDefaults() FetchOptions {
 	if o.UserAgent == "" {
-		o.UserAgent = "trawl (+https://github.com/trawl-news/trawl)"
+		o.UserAgent = DefaultUserAgent
 	}
 	if o.ConnectTimeout <= 0 {
 		o.ConnectTimeout = 10 * time.Second
@@ -56,13 +61,19 @@ func NewFetcher(opts FetchOptions) *Fetcher {
 		DialContext:           dialer.DialContext,
 		TLSHandshakeTimeout:   opts.ConnectTimeout,
 		ResponseHeaderTimeout: opts.Timeout,
-		MaxIdleConns:          100,
-		MaxIdleConnsPerHost:   8,
-		IdleConnTimeout:       90 * time.Second,
-		ForceAttemptHTTP2:     true,
+		MaxIdleConns:          256,
+		// The refresher never runs more than its per-host limit against one
+		// host, so this many idle connections are enough to reuse them all.
+		MaxIdleConnsPerHost: 8,
+		IdleConnTimeout:     90 * time.Second,
+		ForceAttemptHTTP2:   true,
 	}
 	return &Fetcher{opts: opts, client: &http.Client{Transport: transport}}
 }
+
+// CloseIdle closes the connections kept for reuse. A Refresher calls it at
+// the end of a refresh so that an idle program holds no sockets.
+func (f *Fetcher) CloseIdle() { f.client.CloseIdleConnections() }
 
 // Request is one conditional GET.
 type Request struct {
@@ -89,6 +100,7 @@ var (
 	ErrTooLarge      = errors.New("feed is larger than the size limit")
 	ErrTooManyHops   = errors.New("too many redirects")
 	ErrRedirectNoURL = errors.New("redirect to a non-http(s) URL")
+	ErrTimeout       = errors.New("timed out")
 )
 
 // HTTPError is a response with a status trawl does not treat as success.
@@ -99,8 +111,11 @@ type HTTPError struct {
 
 func (e *HTTPError) Error() string {
 	s := fmt.Sprintf("HTTP %d %s", e.Status, http.StatusText(e.Status))
+	if e.Gone() {
+		s += ": the feed was removed for good"
+	}
 	if e.RetryAfter > 0 {
-		s += fmt.Sprintf(" (retry after %s)", e.RetryAfter.Round(time.Second))
+		s += fmt.Sprintf(" (server asks to wait %s)", e.RetryAfter.Round(time.Second))
 	}
 	return s
 }
@@ -108,9 +123,10 @@ func (e *HTTPError) Error() string {
 // Gone reports a feed the server says will never come back.
 func (e *HTTPError) Gone() bool { return e.Status == http.StatusGone }
 
-type redirectKey struct{}
+const acceptFeeds = "application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, application/xml;q=0.9, text/xml;q=0.8, */*;q=0.5"
 
-// Fetch performs a conditional GET of req.URL.
+// Fetch performs a conditional GET of req.URL. It never returns a body
+// larger than the size limit after decompression.
 func (f *Fetcher) Fetch(ctx context.Context, req Request, now time.Time) (*Response, error) {
 	ctx, cancel := context.WithTimeout(ctx, f.opts.Timeout)
 	defer cancel()
@@ -119,7 +135,11 @@ func (f *Fetcher) Fetch(ctx context.Context, req Request, now time.Time) (*Respo
 		return nil, fmt.Errorf("bad URL: %w", err)
 	}
 	hr.Header.Set("User-Agent", f.opts.UserAgent)
-	hr.Header.Set("Accept", "application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, application/xml;q=0.9, text/xml;q=0.8, */*;q=0.5")
+	hr.Header.Set("Accept", acceptFeeds)
+	// The validators were stored from the final response of the last
+	// fetch, so when the URL redirects they belong to the target: the
+	// client sends them on, and a feed behind a temporary redirect still
+	// costs only a 304.
 	if req.ETag != "" {
 		hr.Header.Set("If-None-Match", req.ETag)
 	}
@@ -130,7 +150,7 @@ func (f *Fetcher) Fetch(ctx context.Context, req Request, now time.Time) (*Respo
 	client := *f.client
 	client.CheckRedirect = func(r *http.Request, via []*http.Request) error {
 		if len(via) > f.opts.MaxRedirects {
-			return fmt.Errorf("%w (more than %d)", ErrTooManyHops, f.opts.MaxRedirects)
+			return fmt.Errorf("%w (more than %d; a redirect loop?)", ErrTooManyHops, f.opts.MaxRedirects)
 		}
 		if r.URL.Scheme != "http" && r.URL.Scheme != "https" {
 			return fmt.Errorf("%w: %s", ErrRedirectNoURL, r.URL.Scheme)
@@ -138,12 +158,11 @@ func (f *Fetcher) Fetch(ctx context.Context, req Request, now time.Time) (*Respo
 		if r.Response != nil && r.Response.StatusCode != http.StatusMovedPermanently && r.Response.StatusCode != http.StatusPermanentRedirect {
 			permanent = false
 		}
-		// Validators belong to the original URL; do not send them on.
 		return nil
 	}
 	resp, err := client.Do(hr)
 	if err != nil {
-		return nil, describeNetError(err)
+		return nil, f.describeNetError(err)
 	}
 	defer resp.Body.Close()
 	out := &Response{FinalURL: resp.Request.URL.String()}
@@ -157,22 +176,56 @@ func (f *Fetcher) Fetch(ctx context.Context, req Request, now time.Time) (*Respo
 		out.LastModified = firstNonEmpty(resp.Header.Get("Last-Modified"), req.LastModified)
 		return out, nil
 	case resp.StatusCode < 200 || resp.StatusCode > 299:
+		// Drain a little so the connection can be reused; error pages are
+		// small, and a huge one is not worth reading.
 		io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 		return nil, &HTTPError{Status: resp.StatusCode, RetryAfter: retryAfter(resp.Header.Get("Retry-After"), now)}
 	}
-	// The transport decompresses gzip transparently, so this limit counts
-	// bytes after decompression: a gzip bomb stops here.
-	body, err := io.ReadAll(io.LimitReader(resp.Body, f.opts.MaxBytes+1))
+	if resp.ContentLength > f.opts.MaxBytes {
+		return nil, f.tooLarge()
+	}
+	// The transport decompresses gzip transparently (and then reports no
+	// Content-Length), so this limit counts bytes after decompression: a
+	// gzip bomb stops here.
+	body, err := readBody(resp.Body, resp.ContentLength, f.opts.MaxBytes)
 	if err != nil {
-		return nil, describeNetError(err)
+		return nil, f.describeNetError(err)
 	}
 	if int64(len(body)) > f.opts.MaxBytes {
-		return nil, fmt.Errorf("%w (%d MiB)", ErrTooLarge, f.opts.MaxBytes>>20)
+		return nil, f.tooLarge()
 	}
 	out.Body = body
 	out.ETag = resp.Header.Get("ETag")
 	out.LastModified = resp.Header.Get("Last-Modified")
 	return out, nil
+}
+
+// readBody reads up to limit+1 bytes, sized from Content-Length when the
+// server sent one so that a large feed is not copied while growing.
+func readBody(r io.Reader, length, limit int64) ([]byte, error) {
+	if length < 0 || length > limit {
+		length = 64 << 10
+	}
+	var b bytes.Buffer
+	// Room past the length for ReadFrom's last read, the one that finds
+	// EOF, so that it does not grow (and copy) the buffer.
+	b.Grow(int(length) + bytes.MinRead)
+	_, err := b.ReadFrom(io.LimitReader(r, limit+1))
+	return b.Bytes(), err
+}
+
+func (f *Fetcher) tooLarge() error {
+	return fmt.Errorf("%w (%s, after decompression)", ErrTooLarge, byteSize(f.opts.MaxBytes))
+}
+
+func byteSize(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
 
 func firstNonEmpty(a, b string) string {
@@ -182,30 +235,47 @@ func firstNonEmpty(a, b string) string {
 	return b
 }
 
+// maxRetryAfter caps what a server can ask for: a typo'd Retry-After must
+// not silence a feed for a year.
+const maxRetryAfter = 7 * 24 * time.Hour
+
 // retryAfter parses a Retry-After header: seconds or an HTTP date.
 func retryAfter(v string, now time.Time) time.Duration {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return 0
 	}
-	if secs, err := strconv.Atoi(v); err == nil && secs >= 0 {
-		return min(time.Duration(secs)*time.Second, 7*24*time.Hour)
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil && secs >= 0 {
+		if secs > int64(maxRetryAfter/time.Second) {
+			return maxRetryAfter
+		}
+		return time.Duration(secs) * time.Second
 	}
 	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return min(t.Sub(now), 7*24*time.Hour)
+		return min(t.Sub(now), maxRetryAfter)
 	}
 	return 0
 }
 
 // describeNetError turns transport errors into the short reasons a user
 // can act on.
-func describeNetError(err error) error {
+func (f *Fetcher) describeNetError(err error) error {
 	var ne net.Error
 	switch {
-	case errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()):
-		return fmt.Errorf("timed out: %w", err)
 	case errors.Is(err, ErrTooManyHops), errors.Is(err, ErrRedirectNoURL):
+		var urlErr *url.Error
+		if errors.As(err, &urlErr) {
+			return urlErr.Err
+		}
 		return err
+	case errors.Is(err, context.Canceled):
+		return fmt.Errorf("cancelled: %w", context.Canceled)
+	case errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()):
+		var opErr *net.OpError
+		if errors.As(err, &opErr) && opErr.Op == "dial" {
+			return fmt.Errorf("%w connecting to %s after %s", ErrTimeout, opErr.Addr, f.opts.ConnectTimeout)
+		}
+		return fmt.Errorf("%w after %s", ErrTimeout, f.opts.Timeout)
 	}
 	var dnsErr *net.DNSError
 	if errors.As(err, &dnsErr) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"html"
 	"io"
 	"net/url"
 	"strings"
@@ -12,6 +13,8 @@ import (
 
 	"github.com/microcosm-cc/bluemonday"
 	"github.com/mmcdole/gofeed"
+	"github.com/mmcdole/gofeed/atom"
+	jsonfeed "github.com/mmcdole/gofeed/json"
 
 	"github.com/trawl-news/trawl/feeds/htmltext"
 	"github.com/trawl-news/trawl/feeds/item"
@@ -23,16 +26,29 @@ const (
 	DefaultMaxItems = 1000
 	maxTitleRunes   = 400
 	maxSummaryRunes = 2000
+	maxSummaryInput = 32 << 10 // bytes of HTML read to make a summary
+	maxAuthorRunes  = 200
+	maxGUIDRunes    = 1000
+	maxLinkBytes    = 4096
 	maxContentBytes = 512 << 10
 	maxCategories   = 16
+	maxCategoryRune = 80
 	// futureSlack is how far ahead of the clock a date may be before it is
 	// treated as wrong: feeds in other time zones that mislabel their
 	// offset are common, a story from next year is not.
 	futureSlack = 24 * time.Hour
 )
 
+// earliestDate is older than any web feed: a date before it is a bug in
+// the feed (a zero Unix time, year 1), not a story's age.
+var earliestDate = time.Date(1990, 1, 1, 0, 0, 0, 0, time.UTC)
+
 // ErrNotAFeed means the body parsed as none of the feed formats.
 var ErrNotAFeed = errors.New("not a feed (RSS, Atom or JSON Feed); is the URL a web page?")
+
+// ErrMalformed wraps the parser's complaint about a feed it recognised but
+// could not read.
+var ErrMalformed = errors.New("malformed feed")
 
 // Feed is a parsed and normalised feed.
 type Feed struct {
@@ -41,6 +57,19 @@ type Feed struct {
 	Items []item.Item
 	// Dropped counts entries beyond the item limit.
 	Dropped int
+}
+
+// Source says where a feed document came from.
+type Source struct {
+	// URL is the subscription's URL: each item's Feed, and the base for
+	// relative links when the feed gives none of its own.
+	URL string
+	// Origin keys the IDs of stories whose GUID is not a URL; empty means
+	// URL. It stays the same when the subscription moves, so stories
+	// keep their IDs (see item.FeedState.Origin).
+	Origin string
+	// Outlet is the display name; empty means the feed's own title.
+	Outlet string
 }
 
 // Parser turns feed documents into items. It is safe for concurrent use.
@@ -69,35 +98,51 @@ func (p *Parser) Parse(r io.Reader, feedURL, outlet string, now time.Time) (*Fee
 	if err != nil {
 		return nil, fmt.Errorf("read feed: %w", err)
 	}
-	return p.ParseBytes(body, feedURL, outlet, now)
+	return p.ParseSource(body, Source{URL: feedURL, Outlet: outlet}, now)
 }
 
 // ParseBytes is Parse over a body already in memory.
 func (p *Parser) ParseBytes(body []byte, feedURL, outlet string, now time.Time) (*Feed, error) {
-	if !utf8.Valid(body) && !bytes.HasPrefix(bytes.TrimSpace(body), []byte("<?xml")) {
-		// XML with a declared encoding is decoded by gofeed; anything
-		// else must be UTF-8 and is repaired rather than rejected.
-		body = bytes.ToValidUTF8(body, []byte("\uFFFD"))
+	return p.ParseSource(body, Source{URL: feedURL, Outlet: outlet}, now)
+}
+
+// ParseSource parses body and normalises every entry into an item whose
+// strings are all safe to print: see the field comments of item.Item.
+func (p *Parser) ParseSource(body []byte, src Source, now time.Time) (*Feed, error) {
+	if !isUTF16(body) {
+		body = sanitize.Document(body)
 	}
-	gf, err := gofeed.NewParser().Parse(bytes.NewReader(body))
+	if !utf8.Valid(body) && declaresUTF8(body) {
+		// One bad byte from a broken CMS must not cost the whole feed:
+		// the XML decoder rejects invalid UTF-8 outright, so drop it
+		// here, as the sanitiser would have anyway.
+		body = bytes.ToValidUTF8(body, nil)
+	}
+	gp := gofeed.NewParser()
+	// The translator would otherwise parse every entry's HTML a second
+	// time looking for an image trawl does not show.
+	gp.RSSTranslator = &gofeed.DefaultRSSTranslator{DisableContentImageScan: true}
+	// The original says which Atom and JSON Feed fields are plain text,
+	// which the universal form forgets.
+	gp.KeepOriginalFeed = true
+	gf, err := gp.Parse(bytes.NewReader(body))
 	if err != nil {
 		if errors.Is(err, gofeed.ErrFeedTypeNotDetected) {
 			return nil, ErrNotAFeed
 		}
-		return nil, fmt.Errorf("malformed feed: %s", firstLine(err.Error()))
+		return nil, fmt.Errorf("%w: %s", ErrMalformed, firstLine(err.Error()))
 	}
-	base, _ := url.Parse(feedURL)
+	origin := firstNonEmpty(src.Origin, src.URL)
+	base, _ := url.Parse(src.URL)
 	if gf.Link != "" {
 		if l, err := base.Parse(strings.TrimSpace(gf.Link)); err == nil && (l.Scheme == "http" || l.Scheme == "https") {
 			base = l
 		}
 	}
 	f := &Feed{Title: cleanLine(gf.Title, maxTitleRunes), Link: safeLink(base, gf.Link)}
-	if outlet == "" {
-		outlet = f.Title
-	}
+	outlet := firstNonEmpty(sanitize.Line(src.Outlet), f.Title)
 	if outlet == "" && base != nil {
-		outlet = base.Host
+		outlet = sanitize.Line(base.Hostname())
 	}
 	n := len(gf.Items)
 	if n > p.maxItems {
@@ -105,20 +150,91 @@ func (p *Parser) ParseBytes(body []byte, feedURL, outlet string, now time.Time) 
 		n = p.maxItems
 	}
 	f.Items = make([]item.Item, 0, n)
-	for _, gi := range gf.Items[:n] {
+	seen := make(map[string]bool, n)
+	plain := plainFields(gf)
+	for i, gi := range gf.Items[:n] {
 		if gi == nil {
 			continue
 		}
-		f.Items = append(f.Items, p.normalise(gi, base, feedURL, outlet, now))
+		it := p.normalise(gi, plain(i), base, src.URL, origin, outlet, now)
+		if seen[it.ID] {
+			// The same story twice in one feed: the first (usually
+			// the newest) copy wins.
+			continue
+		}
+		seen[it.ID] = true
+		f.Items = append(f.Items, it)
 	}
 	return f, nil
 }
 
-func (p *Parser) normalise(gi *gofeed.Item, base *url.URL, feedURL, outlet string, now time.Time) item.Item {
+// isUTF16 reports a document in UTF-16, where NUL bytes are part of every
+// ASCII character and must not be stripped as controls.
+func isUTF16(body []byte) bool {
+	return len(body) >= 2 && (body[0] == 0xfe && body[1] == 0xff || body[0] == 0xff && body[1] == 0xfe ||
+		body[0] == 0 || body[1] == 0)
+}
+
+// declaresUTF8 reports whether body is meant to be UTF-8: JSON, or XML
+// whose declaration names UTF-8 or no encoding. Other declared encodings
+// (ISO-8859-1, windows-1252) are decoded by the parser.
+func declaresUTF8(body []byte) bool {
+	head := bytes.TrimSpace(body[:min(len(body), 512)])
+	if !bytes.HasPrefix(head, []byte("<?xml")) {
+		return true
+	}
+	decl, _, ok := bytes.Cut(head, []byte("?>"))
+	if !ok {
+		return true
+	}
+	_, enc, ok := bytes.Cut(bytes.ToLower(decl), []byte("encoding="))
+	if !ok || len(enc) < 2 {
+		return true
+	}
+	enc = bytes.Trim(enc, `"' `)
+	if i := bytes.IndexAny(enc, `"' `); i >= 0 {
+		enc = enc[:i]
+	}
+	return string(enc) == "utf-8" || string(enc) == "utf8"
+}
+
+// textKinds says which of an entry's fields are plain text rather than
+// HTML: a '<' in them is a character, not a tag.
+type textKinds struct {
+	description, content bool
+}
+
+// plainFields reads the format-specific feed for what is plain text: Atom
+// content of type "text" and JSON Feed's summary and content_text. RSS
+// says nothing, and in practice its fields are HTML.
+func plainFields(gf *gofeed.Feed) func(i int) textKinds {
+	none := func(int) textKinds { return textKinds{} }
+	switch orig := gf.OriginalFeed().(type) {
+	case *atom.Feed:
+		if len(orig.Entries) != len(gf.Items) {
+			return none
+		}
+		return func(i int) textKinds {
+			c := orig.Entries[i].Content
+			return textKinds{content: c != nil && (c.Type == "" || strings.EqualFold(c.Type, "text"))}
+		}
+	case *jsonfeed.Feed:
+		if len(orig.Items) != len(gf.Items) {
+			return none
+		}
+		return func(i int) textKinds {
+			it := orig.Items[i]
+			return textKinds{description: true, content: it.ContentHTML == "" && it.ContentText != ""}
+		}
+	}
+	return none
+}
+
+func (p *Parser) normalise(gi *gofeed.Item, plain textKinds, base *url.URL, feedURL, origin, outlet string, now time.Time) item.Item {
 	it := item.Item{
 		Feed:   feedURL,
 		Outlet: outlet,
-		GUID:   sanitize.Line(truncateRunes(gi.GUID, 1000)),
+		GUID:   sanitize.Line(truncateRunes(strings.TrimSpace(gi.GUID), maxGUIDRunes)),
 		Title:  cleanLine(gi.Title, maxTitleRunes),
 		Link:   safeLink(base, gi.Link),
 	}
@@ -129,34 +245,50 @@ func (p *Parser) normalise(gi *gofeed.Item, base *url.URL, feedURL, outlet strin
 			}
 		}
 	}
-	if gi.Author != nil {
-		it.Author = cleanLine(firstNonEmpty(gi.Author.Name, gi.Author.Email), 200)
-	} else if len(gi.Authors) > 0 && gi.Authors[0] != nil {
-		it.Author = cleanLine(gi.Authors[0].Name, 200)
+	if it.Link == "" && isURL(it.GUID) {
+		// RSS permalink GUIDs are the story's address when there is no link.
+		it.Link = safeLink(base, it.GUID)
 	}
+	it.Author = author(gi)
 	seen := map[string]bool{}
 	for _, c := range gi.Categories {
-		c = cleanLine(c, 80)
-		if c == "" || seen[strings.ToLower(c)] || len(it.Categories) >= maxCategories {
+		c = cleanLine(c, maxCategoryRune)
+		key := strings.ToLower(c)
+		if c == "" || seen[key] || len(it.Categories) >= maxCategories {
 			continue
 		}
-		seen[strings.ToLower(c)] = true
+		seen[key] = true
 		it.Categories = append(it.Categories, c)
 	}
+	// Published falls back to Updated; with neither, the store uses the
+	// time it first saw the story, which keeps it from jumping around.
 	it.Published = clampDate(gi.PublishedParsed, now)
 	it.Updated = clampDate(gi.UpdatedParsed, now)
 	if it.Published.IsZero() {
 		it.Published = it.Updated
 	}
-	description := gi.Description
-	content := gi.Content
-	if description == "" && content != "" {
-		description = content
+	// Plain-text fields become HTML here, so that everything below deals
+	// in HTML and a '<' in a plain-text field survives as a character.
+	description, content := gi.Description, gi.Content
+	if plain.description {
+		description = textToHTML(description)
 	}
-	it.Summary = truncateRunes(sanitize.Text(htmltext.Convert(description)), maxSummaryRunes)
-	if content == "" && len(gi.Description) > 2*len(it.Summary) {
-		// some feeds put the whole article in the description
-		content = gi.Description
+	if plain.content {
+		content = textToHTML(content)
+	}
+	summarySource := description
+	if summarySource == "" {
+		summarySource = content
+	}
+	if len(summarySource) > maxSummaryInput {
+		// The summary keeps maxSummaryRunes; converting a whole article
+		// to cut most of it off is wasted work.
+		summarySource = summarySource[:maxSummaryInput]
+	}
+	it.Summary = truncateRunes(sanitize.Text(htmltext.Convert(summarySource)), maxSummaryRunes)
+	if content == "" && len(description) > 2*len(it.Summary) {
+		// Some feeds put the whole article in the description.
+		content = description
 	}
 	if content != "" {
 		if len(content) > maxContentBytes {
@@ -166,11 +298,43 @@ func (p *Parser) normalise(gi *gofeed.Item, base *url.URL, feedURL, outlet strin
 	}
 	if it.Title == "" {
 		// An untitled entry (common in microblog feeds) is shown by the
-		// start of its text.
-		it.Title = truncateRunes(sanitize.Line(it.Summary), 100)
+		// start of its text, or failing that by its address.
+		it.Title = firstNonEmpty(truncateRunes(sanitize.Line(it.Summary), 100), it.Link)
+		if it.Title == "" {
+			it.Title = "(untitled)"
+		}
 	}
-	it.ID = item.NewID(feedURL, it.GUID, it.Link, it.Title, it.Published)
+	it.ID = item.NewID(origin, it.GUID, it.Link, it.Title, it.Published)
 	return it
+}
+
+// textToHTML turns plain text into the HTML that shows it: characters
+// escaped, blank lines as paragraphs, single line breaks kept.
+func textToHTML(s string) string {
+	if strings.TrimSpace(s) == "" {
+		return ""
+	}
+	var b strings.Builder
+	for _, para := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n\n") {
+		if para = strings.TrimSpace(para); para == "" {
+			continue
+		}
+		b.WriteString("<p>")
+		b.WriteString(strings.ReplaceAll(html.EscapeString(para), "\n", "<br>"))
+		b.WriteString("</p>")
+	}
+	return b.String()
+}
+
+func author(gi *gofeed.Item) string {
+	var name string
+	switch {
+	case gi.Author != nil:
+		name = firstNonEmpty(gi.Author.Name, gi.Author.Email)
+	case len(gi.Authors) > 0 && gi.Authors[0] != nil:
+		name = firstNonEmpty(gi.Authors[0].Name, gi.Authors[0].Email)
+	}
+	return cleanLine(name, maxAuthorRunes)
 }
 
 // cleanLine decodes markup in a one-line field and makes it safe to show.
@@ -178,11 +342,17 @@ func cleanLine(s string, maxRunes int) string {
 	return truncateRunes(sanitize.Line(htmltext.Convert(s)), maxRunes)
 }
 
+// clampDate keeps a feed's date honest: in UTC, never beyond a day ahead of
+// now (a future date would pin the story to the top for months), and zero
+// when it is implausibly old.
 func clampDate(t *time.Time, now time.Time) time.Time {
 	if t == nil || t.IsZero() {
 		return time.Time{}
 	}
 	u := t.UTC()
+	if u.Before(earliestDate) {
+		return time.Time{}
+	}
 	if u.After(now.Add(futureSlack)) {
 		return now.UTC()
 	}
@@ -206,12 +376,18 @@ func safeLink(base *url.URL, raw string) string {
 		return ""
 	}
 	s := u.String()
-	if sanitize.HasControl(s) || len(s) > 4096 {
+	if sanitize.HasControl(s) || len(s) > maxLinkBytes {
 		return ""
 	}
 	return s
 }
 
+func isURL(s string) bool {
+	return strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://")
+}
+
+// truncateRunes cuts s to at most n runes, marking the cut with an
+// ellipsis.
 func truncateRunes(s string, n int) string {
 	if len(s) <= n {
 		return s

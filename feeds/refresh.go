@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"runtime"
+	"strings"
 	"sync"
 	"time"
 
@@ -53,6 +55,12 @@ func (k EventKind) String() string {
 	return fmt.Sprintf("EventKind(%d)", int(k))
 }
 
+// Reasons a feed is skipped, in EventSkipped's Err.
+var (
+	ErrGone       = errors.New("gone: the server said the feed was removed (HTTP 410), so trawl no longer fetches it")
+	ErrBackingOff = errors.New("backing off")
+)
+
 // Event reports progress on one feed.
 type Event struct {
 	Kind    EventKind
@@ -60,11 +68,15 @@ type Event struct {
 	Title   string // display name
 	Items   int    // stories in the feed (EventDone)
 	New     int    // stories new to the cache (EventDone)
-	Err     error  // EventFailed; for EventSkipped, why
+	Dropped int    // entries beyond the per-feed item limit (EventDone)
+	Err     error  // EventFailed; for EventSkipped, why (ErrGone or ErrBackingOff)
 	MovedTo string // the feed moved permanently (301/308) to this URL
-	NextTry time.Time
-	Done    int // feeds finished so far, this one included (not for EventStarted)
-	Total   int // feeds in this refresh
+	// NextTry is when the feed will be fetched again after a failure or a
+	// skip; zero means the next refresh.
+	NextTry  time.Time
+	Failures int // consecutive failures, this one included (EventFailed, EventSkipped)
+	Done     int // feeds finished so far, this one included (not for EventStarted)
+	Total    int // feeds in this refresh
 }
 
 // Summary totals a refresh.
@@ -78,11 +90,21 @@ type Summary struct {
 	Moved       map[string]string // old URL -> new URL
 }
 
+// Defaults for RefreshOptions.
+const (
+	// DefaultConcurrency bounds requests in flight. Fetching is waiting on
+	// the network, so it is high; politeness is the per-host limit's job,
+	// and CPU work is bounded separately by the number of cores.
+	DefaultConcurrency = 64
+	// DefaultPerHost bounds requests in flight to one host, as browsers do.
+	DefaultPerHost = 4
+)
+
 // RefreshOptions configure Refresh. Zero fields take defaults.
 type RefreshOptions struct {
-	Concurrency int  // feeds fetched at once; default 16
-	PerHost     int  // feeds fetched at once from one host; default 4
-	Force       bool // ignore backoff (but never refetch feeds that are gone)
+	Concurrency int  // feeds fetched at once; DefaultConcurrency
+	PerHost     int  // feeds fetched at once from one host; DefaultPerHost
+	Force       bool // also fetch feeds that are backing off or gone
 	Fetch       FetchOptions
 	MaxItems    int
 	Now         func() time.Time
@@ -100,13 +122,13 @@ type Refresher struct {
 	tagger  Tagger
 }
 
-// NewRefresher wires a refresher to where stories go.
+// NewRefresher wires a refresher to where stories go. tagger may be nil.
 func NewRefresher(sink Sink, tagger Tagger, opts RefreshOptions) *Refresher {
 	if opts.Concurrency <= 0 {
-		opts.Concurrency = 16
+		opts.Concurrency = DefaultConcurrency
 	}
 	if opts.PerHost <= 0 {
-		opts.PerHost = 4
+		opts.PerHost = DefaultPerHost
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
@@ -120,25 +142,35 @@ func NewRefresher(sink Sink, tagger Tagger, opts RefreshOptions) *Refresher {
 	}
 }
 
+// outcome is one feed's result on its way to the writer.
+type outcome struct {
+	// fetched holds the feed's new state and stories; a feed that moved
+	// has a second entry, its state under the new URL.
+	fetched []item.Fetched
+	ev      Event
+}
+
 // Refresh fetches every subscription, bounded by the global and per-host
 // limits, and stores the results. One feed's failure never stops the
 // others; it is reported in its event and stored in its feed state. The
-// returned error is only for failures of the refresh itself (the cache).
+// returned error is only for failures of the refresh itself (the cache)
+// or its cancellation.
 func (r *Refresher) Refresh(ctx context.Context, subs []Subscription) (Summary, error) {
+	defer r.fetcher.CloseIdle()
 	sum := Summary{Feeds: len(subs), Moved: map[string]string{}}
 	states, err := r.sink.FeedStates()
 	if err != nil {
 		return sum, fmt.Errorf("read feed states: %w", err)
 	}
 	var (
-		mu       sync.Mutex // guards sum, done and calls to Progress
-		done     int
-		progress = func(ev Event) {
-			if r.opts.Progress != nil {
-				r.opts.Progress(ev)
-			}
-		}
+		mu   sync.Mutex // guards sum, done and calls to Progress
+		done int
 	)
+	progress := func(ev Event) {
+		if r.opts.Progress != nil {
+			r.opts.Progress(ev)
+		}
+	}
 	finish := func(ev Event) {
 		mu.Lock()
 		defer mu.Unlock()
@@ -161,52 +193,18 @@ func (r *Refresher) Refresh(ctx context.Context, subs []Subscription) (Summary, 
 		progress(ev)
 	}
 
-	// The writer commits whatever feeds are ready in one transaction, so
-	// many small feeds share an fsync while slow feeds never hold others up.
-	type pending struct {
-		fetched item.Fetched
-		ev      Event
+	subscribed := make(map[string]bool, len(subs))
+	for _, s := range subs {
+		subscribed[s.URL] = true
 	}
-	results := make(chan pending, len(subs))
-	var writeErr error
-	writerDone := make(chan struct{})
-	go func() {
-		defer close(writerDone)
-		for first := range results {
-			batch := []pending{first}
-		drain:
-			for len(batch) < 64 {
-				select {
-				case p, ok := <-results:
-					if !ok {
-						break drain
-					}
-					batch = append(batch, p)
-				default:
-					break drain
-				}
-			}
-			fetched := make([]item.Fetched, len(batch))
-			for i, p := range batch {
-				fetched[i] = p.fetched
-			}
-			err := r.sink.SaveFetched(fetched)
-			for i, p := range batch {
-				ev := p.ev
-				if err != nil {
-					ev.Kind, ev.Err = EventFailed, fmt.Errorf("store: %w", err)
-				} else if ev.Kind == EventDone {
-					ev.New = fetched[i].New
-				}
-				finish(ev)
-			}
-			if err != nil && writeErr == nil {
-				writeErr = err
-			}
-		}
-	}()
+	results := make(chan outcome, len(subs))
+	writeErr := make(chan error, 1)
+	go func() { writeErr <- r.write(results, finish) }()
 
-	sem := make(chan struct{}, r.opts.Concurrency)
+	fetchSlots := make(chan struct{}, r.opts.Concurrency)
+	// Parsing, tagging and sanitising are CPU work: more of it at once than
+	// there are cores only adds memory.
+	cpuSlots := make(chan struct{}, runtime.GOMAXPROCS(0))
 	hosts := newHostLimiter(r.opts.PerHost)
 	var wg sync.WaitGroup
 	for _, sub := range subs {
@@ -215,72 +213,162 @@ func (r *Refresher) Refresh(ctx context.Context, subs []Subscription) (Summary, 
 			st = item.FeedState{URL: sub.URL}
 		}
 		title := firstNonEmpty(sub.Title, st.Title)
-		now := r.opts.Now()
-		if st.Gone {
-			finish(Event{Kind: EventSkipped, Feed: sub.URL, Title: title, Err: errors.New("gone: the server answered 410; remove it with 'trawl feeds remove'")})
-			continue
-		}
-		if !r.opts.Force && st.NextTry.After(now) {
-			finish(Event{Kind: EventSkipped, Feed: sub.URL, Title: title, NextTry: st.NextTry,
-				Err: fmt.Errorf("backing off after %d failures until %s", st.Failures, st.NextTry.Local().Format("15:04"))})
+		if ev, skip := r.skip(sub, st, title); skip {
+			finish(ev)
 			continue
 		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			select {
-			case sem <- struct{}{}:
-			case <-ctx.Done():
-				finish(Event{Kind: EventFailed, Feed: sub.URL, Title: title, Err: ctx.Err()})
-				return
+			cancelled := func(err error) {
+				finish(Event{Kind: EventFailed, Feed: sub.URL, Title: title, Err: fmt.Errorf("cancelled: %w", err)})
 			}
-			defer func() { <-sem }()
+			// The host slot first: a feed waiting for its busy host must
+			// not hold one of the global slots other hosts could use.
 			host := hostOf(sub.URL)
 			if err := hosts.acquire(ctx, host); err != nil {
-				finish(Event{Kind: EventFailed, Feed: sub.URL, Title: title, Err: err})
+				cancelled(err)
 				return
 			}
-			defer hosts.release(host)
+			select {
+			case fetchSlots <- struct{}{}:
+			case <-ctx.Done():
+				hosts.release(host)
+				cancelled(ctx.Err())
+				return
+			}
 			mu.Lock()
 			progress(Event{Kind: EventStarted, Feed: sub.URL, Title: title, Total: len(subs)})
 			mu.Unlock()
-			fetched, ev := r.refreshOne(ctx, sub, st)
-			results <- pending{fetched, ev}
+			now := r.opts.Now()
+			resp, err := r.fetcher.Fetch(ctx, Request{URL: sub.URL, ETag: st.ETag, LastModified: st.LastModified}, now)
+			hosts.release(host)
+			// Keep the fetch slot until there is a core to parse on, so
+			// that bodies waiting in memory stay bounded by Concurrency.
+			cpuSlots <- struct{}{}
+			<-fetchSlots
+			out := r.process(ctx, sub, st, title, resp, err, now)
+			<-cpuSlots
+			if ctx.Err() != nil && out.ev.Kind == EventFailed {
+				// A cancelled refresh is not the feed's fault: report it,
+				// but leave its state (and backoff) as it was.
+				cancelled(ctx.Err())
+				return
+			}
+			if to := out.ev.MovedTo; to != "" && !subscribed[to] {
+				if _, taken := states[to]; !taken {
+					out.fetched = append(out.fetched, movedState(out.fetched[0].State))
+				}
+			}
+			results <- out
 		}()
 	}
 	wg.Wait()
 	close(results)
-	<-writerDone
-	if writeErr != nil {
-		return sum, fmt.Errorf("save refresh: %w", writeErr)
+	if err := <-writeErr; err != nil {
+		return sum, fmt.Errorf("save refresh: %w", err)
 	}
 	return sum, ctx.Err()
 }
 
-// refreshOne fetches, parses and tags one feed, and works out its new state.
-func (r *Refresher) refreshOne(ctx context.Context, sub Subscription, st item.FeedState) (item.Fetched, Event) {
-	now := r.opts.Now()
+// skip decides whether a feed is left out of this refresh.
+func (r *Refresher) skip(sub Subscription, st item.FeedState, title string) (Event, bool) {
+	ev := Event{Kind: EventSkipped, Feed: sub.URL, Title: title, Failures: st.Failures}
+	if r.opts.Force {
+		return ev, false
+	}
+	if st.Gone {
+		ev.Err = ErrGone
+		return ev, true
+	}
+	if st.NextTry.After(r.opts.Now()) {
+		ev.Err = fmt.Errorf("%w after %s: %s", ErrBackingOff, failures(st.Failures), st.LastError)
+		ev.NextTry = st.NextTry
+		return ev, true
+	}
+	return ev, false
+}
+
+func failures(n int) string {
+	if n == 1 {
+		return "1 failure"
+	}
+	return fmt.Sprintf("%d failures", n)
+}
+
+// write commits whatever feeds are ready in one transaction, so that many
+// small feeds share an fsync while slow feeds never hold others up. It
+// returns the first store error; feeds in a failed batch are reported as
+// failed.
+func (r *Refresher) write(results <-chan outcome, finish func(Event)) error {
+	const maxBatch = 64
+	var firstErr error
+	for first := range results {
+		batch := []outcome{first}
+	drain:
+		for len(batch) < maxBatch {
+			select {
+			case o, ok := <-results:
+				if !ok {
+					break drain
+				}
+				batch = append(batch, o)
+			default:
+				break drain
+			}
+		}
+		var fetched []item.Fetched
+		for _, o := range batch {
+			fetched = append(fetched, o.fetched...)
+		}
+		err := r.sink.SaveFetched(fetched)
+		i := 0
+		for _, o := range batch {
+			ev := o.ev
+			if err != nil {
+				ev.Kind, ev.Err = EventFailed, fmt.Errorf("store: %w", err)
+			} else if ev.Kind == EventDone {
+				ev.New = fetched[i].New
+			}
+			i += len(o.fetched)
+			finish(ev)
+		}
+		if err != nil && firstErr == nil {
+			firstErr = err
+		}
+	}
+	return firstErr
+}
+
+// process turns one fetch into the feed's new state, its stories and the
+// event that reports them.
+func (r *Refresher) process(ctx context.Context, sub Subscription, st item.FeedState, title string, resp *Response, err error, now time.Time) outcome {
 	st.URL = sub.URL
 	st.LastAttempt = now
-	title := firstNonEmpty(sub.Title, st.Title)
+	if st.Origin == "" {
+		st.Origin = sub.URL
+	}
 	ev := Event{Feed: sub.URL, Title: title}
-	fail := func(err error) (item.Fetched, Event) {
+	fail := func(err error) outcome {
 		st.Failures++
 		st.LastError = err.Error()
-		st.NextTry = now.Add(backoff(st.Failures))
+		st.NextTry = time.Time{}
+		if d := backoff(st.Failures); d > 0 {
+			st.NextTry = now.Add(d)
+		}
 		var he *HTTPError
 		if errors.As(err, &he) {
 			if he.Gone() {
 				st.Gone = true
+				st.NextTry = time.Time{}
 			}
 			if he.RetryAfter > 0 {
 				st.NextTry = now.Add(he.RetryAfter)
 			}
 		}
-		ev.Kind, ev.Err, ev.NextTry = EventFailed, err, st.NextTry
-		return item.Fetched{State: st}, ev
+		ev.Kind, ev.Err, ev.NextTry, ev.Failures = EventFailed, err, st.NextTry, st.Failures
+		return outcome{fetched: []item.Fetched{{State: st}}, ev: ev}
 	}
-	resp, err := r.fetcher.Fetch(ctx, Request{URL: sub.URL, ETag: st.ETag, LastModified: st.LastModified}, now)
 	if err != nil {
 		return fail(err)
 	}
@@ -289,12 +377,18 @@ func (r *Refresher) refreshOne(ctx context.Context, sub Subscription, st item.Fe
 		ev.MovedTo = resp.MovedTo
 	}
 	st.ETag, st.LastModified = resp.ETag, resp.LastModified
-	if resp.NotModified {
-		st.LastSuccess, st.LastError, st.Failures, st.NextTry = now, "", 0, time.Time{}
-		ev.Kind = EventNotModified
-		return item.Fetched{State: st}, ev
+	succeed := func() {
+		st.LastSuccess, st.LastError, st.Failures, st.NextTry, st.Gone = now, "", 0, time.Time{}, false
 	}
-	feed, err := r.parser.ParseBytes(resp.Body, sub.URL, sub.Title, now)
+	if resp.NotModified {
+		succeed()
+		ev.Kind = EventNotModified
+		return outcome{fetched: []item.Fetched{{State: st}}, ev: ev}
+	}
+	// Stories belong to where the subscription is going: the new URL
+	// after a permanent move.
+	src := Source{URL: firstNonEmpty(resp.MovedTo, sub.URL), Origin: st.Origin, Outlet: sub.Title}
+	feed, err := r.parser.ParseSource(resp.Body, src, now)
 	if err != nil {
 		// A body we cannot parse must not be remembered as current.
 		st.ETag, st.LastModified = "", ""
@@ -302,34 +396,54 @@ func (r *Refresher) refreshOne(ctx context.Context, sub Subscription, st item.Fe
 	}
 	if r.tagger != nil {
 		for i := range feed.Items {
+			if ctx.Err() != nil {
+				break
+			}
 			r.tagger.Tag(&feed.Items[i])
 		}
 	}
+	succeed()
 	st.Title = feed.Title
-	st.LastSuccess, st.LastError, st.Failures, st.NextTry = now, "", 0, time.Time{}
 	st.Items = len(feed.Items)
-	ev.Kind, ev.Items = EventDone, len(feed.Items)
+	ev.Kind, ev.Items, ev.Dropped = EventDone, len(feed.Items), feed.Dropped
 	if ev.Title == "" {
 		ev.Title = feed.Title
 	}
-	return item.Fetched{State: st, Items: feed.Items}, ev
+	return outcome{fetched: []item.Fetched{{State: st, Items: feed.Items}}, ev: ev}
 }
 
-// backoff grows with consecutive failures: 15 min, 30, 1 h, ... up to a day.
+// movedState is the state a moved feed starts with at its new URL: its
+// validators, history and origin carry over, so the next refresh of the
+// renamed subscription is a conditional GET and its stories keep their IDs.
+func movedState(old item.FeedState) item.Fetched {
+	st := old
+	st.URL, st.MovedTo = old.MovedTo, ""
+	return item.Fetched{State: st}
+}
+
+// backoff is how long to wait after the given number of consecutive
+// failures. One failure is often a blip (a laptop between networks), so
+// the next refresh tries again; after that the wait doubles from 15
+// minutes up to a day.
 func backoff(failures int) time.Duration {
+	if failures < 2 {
+		return 0
+	}
 	d := 15 * time.Minute
-	for i := 1; i < failures && d < 24*time.Hour; i++ {
+	for i := 2; i < failures && d < 24*time.Hour; i++ {
 		d *= 2
 	}
 	return min(d, 24*time.Hour)
 }
 
+// hostOf is the key of the per-host limit: the host name without the port,
+// since one server on several ports is still one server.
 func hostOf(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return raw
 	}
-	return u.Host
+	return strings.ToLower(u.Hostname())
 }
 
 // hostLimiter bounds concurrent requests per host, to be polite to outlets

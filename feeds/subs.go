@@ -144,8 +144,12 @@ func (l *SubscriptionList) Remove(u string) error {
 }
 
 // Rename changes a subscription's URL in place (after a permanent
-// redirect), keeping its title, tags and position.
+// redirect), keeping its title, tags and position. If the new URL is
+// already subscribed, it returns ErrDuplicate and changes nothing.
 func (l *SubscriptionList) Rename(from, to string) error {
+	if _, ok := l.Find(to); ok {
+		return fmt.Errorf("%s: %w", to, ErrDuplicate)
+	}
 	for i, ln := range l.lines {
 		if ln.sub != nil && ln.sub.URL == from {
 			sub := *ln.sub
@@ -155,6 +159,44 @@ func (l *SubscriptionList) Rename(from, to string) error {
 		}
 	}
 	return fmt.Errorf("%s: %w", from, ErrNotFound)
+}
+
+// Move is one permanent redirect applied to the subscriptions.
+type Move struct {
+	From, To string
+	// Merged means To was already subscribed, so From's line was removed
+	// rather than renamed.
+	Merged bool
+}
+
+// ApplyMoves follows the permanent redirects a refresh found (old URL to
+// new, as in Summary.Moved), in file order, and returns what it changed.
+// The caller saves the list.
+func (l *SubscriptionList) ApplyMoves(moved map[string]string) ([]Move, error) {
+	var out []Move
+	for _, s := range l.Feeds() {
+		to, ok := moved[s.URL]
+		if !ok {
+			continue
+		}
+		to, err := CheckFeedURL(to)
+		if err != nil {
+			return out, fmt.Errorf("move %s: %w", s.URL, err)
+		}
+		err = l.Rename(s.URL, to)
+		switch {
+		case errors.Is(err, ErrDuplicate):
+			if err := l.Remove(s.URL); err != nil {
+				return out, err
+			}
+			out = append(out, Move{From: s.URL, To: to, Merged: true})
+		case err != nil:
+			return out, err
+		default:
+			out = append(out, Move{From: s.URL, To: to})
+		}
+	}
+	return out, nil
 }
 
 // Save writes the list back atomically: a temporary file in the same

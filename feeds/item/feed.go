@@ -18,6 +18,10 @@ type FeedState struct {
 	Gone         bool      `json:"gone,omitempty"`
 	MovedTo      string    `json:"moved_to,omitempty"`
 	Items        int       `json:"items,omitempty"` // stories in the last successful fetch
+	// Origin is the URL the feed was first fetched from. Story IDs of
+	// entries with non-URL GUIDs are keyed on it, so that a feed that moves
+	// (301/308) keeps its stories' IDs. Empty means URL.
+	Origin string `json:"origin,omitempty"`
 }
 
 // Fetched is the outcome of fetching one feed, handed to the store in one

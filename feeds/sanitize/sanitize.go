@@ -267,3 +267,137 @@ func HasControl(s string) bool {
 	}
 	return false
 }
+
+// Document removes terminal escape sequences and the C0 control
+// characters that XML and JSON forbid (all but tab, newline and carriage
+// return) from a whole feed document before it is parsed, whether raw or
+// spelled as XML character references (&#27;). The parsers reject a
+// document with one such character in a title, so without this one
+// hostile entry would make the whole feed unreadable. Everything else is
+// left for Line and Text to clean field by field. A document with nothing
+// to remove is returned as it is.
+//
+// An escape sequence's payload never runs past '<', '>', '"' or '&', which
+// no terminal sequence needs and which would cut into the document's own
+// structure; an unterminated payload ends there.
+func Document(b []byte) []byte {
+	first := -1
+	for i := 0; i < len(b) && first < 0; i++ {
+		switch c := b[i]; {
+		case c < 0x20 && c != '\t' && c != '\n' && c != '\r':
+			first = i
+		case c == '&' && i+1 < len(b) && b[i+1] == '#':
+			if _, n := forbiddenRef(b[i:]); n > 0 {
+				first = i
+			}
+		}
+	}
+	if first < 0 {
+		return b
+	}
+	out := make([]byte, first, len(b))
+	copy(out, b[:first])
+	for i := first; i < len(b); {
+		c := b[i]
+		switch {
+		case c == 0x1b:
+			i = skipDocumentEscape(b, i+1)
+		case c < 0x20 && c != '\t' && c != '\n' && c != '\r':
+			i++
+		case c == '&':
+			if r, n := forbiddenRef(b[i:]); n > 0 {
+				i += n
+				if r == 0x1b {
+					i = skipDocumentEscape(b, i)
+				}
+				continue
+			}
+			out = append(out, c)
+			i++
+		default:
+			out = append(out, c)
+			i++
+		}
+	}
+	return out
+}
+
+// forbiddenRef reads a character reference at the start of b (&#27; or
+// &#x1b;) and returns the character and the reference's length if it
+// names a control character XML forbids; n is 0 otherwise.
+func forbiddenRef(b []byte) (r rune, n int) {
+	if len(b) < 4 || b[0] != '&' || b[1] != '#' {
+		return 0, 0
+	}
+	i, base := 2, rune(10)
+	if b[i] == 'x' || b[i] == 'X' {
+		i, base = 3, 16
+	}
+	start := i
+	for ; i < len(b) && i < start+8; i++ {
+		var d rune
+		switch c := b[i]; {
+		case c >= '0' && c <= '9':
+			d = rune(c - '0')
+		case base == 16 && c >= 'a' && c <= 'f':
+			d = rune(c-'a') + 10
+		case base == 16 && c >= 'A' && c <= 'F':
+			d = rune(c-'A') + 10
+		case c == ';' && i > start:
+			if r < 0x20 && r != '\t' && r != '\n' && r != '\r' {
+				return r, i + 1
+			}
+			return 0, 0
+		default:
+			return 0, 0
+		}
+		r = r*base + d
+	}
+	return 0, 0
+}
+
+// skipDocumentEscape returns the index past the escape sequence whose
+// ESC was just before b[i].
+func skipDocumentEscape(b []byte, i int) int {
+	if i >= len(b) {
+		return i
+	}
+	structural := func(c byte) bool { return c == '<' || c == '"' || c == '>' || c == '&' }
+	switch b[i] {
+	case '[': // CSI
+		i++
+		for i < len(b) && !structural(b[i]) {
+			c := b[i]
+			i++
+			if c >= 0x40 && c <= 0x7e {
+				return i
+			}
+			if c < 0x20 || c > 0x7e {
+				return i - 1
+			}
+		}
+		return i
+	case ']', 'P', 'X', '^', '_': // OSC, DCS, SOS, PM, APC
+		i++
+		for i < len(b) && !structural(b[i]) {
+			switch {
+			case b[i] == 0x07:
+				return i + 1
+			case b[i] == 0x1b && i+1 < len(b) && b[i+1] == '\\':
+				return i + 2
+			case b[i] == 0x1b:
+				return i // a new sequence starts
+			}
+			i++
+		}
+		return i
+	default:
+		for i < len(b) && b[i] >= 0x20 && b[i] <= 0x2f {
+			i++
+		}
+		if i < len(b) && b[i] >= 0x30 && b[i] <= 0x7e && !structural(b[i]) {
+			i++
+		}
+		return i
+	}
+}

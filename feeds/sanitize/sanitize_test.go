@@ -148,3 +148,27 @@ func BenchmarkText(b *testing.B) {
 		Text(in)
 	}
 }
+
+func TestDocument(t *testing.T) {
+	tests := []struct {
+		name, in, want string
+	}{
+		{"clean document unchanged", "<rss><title>a &#8217; b</title></rss>", "<rss><title>a &#8217; b</title></rss>"},
+		{"tabs and newlines kept", "<a>\t\r\n</a>", "<a>\t\r\n</a>"},
+		{"raw CSI removed", "<t>a\x1b[2Jb</t>", "<t>ab</t>"},
+		{"raw OSC 52 removed", "<t>a\x1b]52;c;eA==\x07b</t>", "<t>ab</t>"},
+		{"unterminated OSC stops at markup", "<t>a\x1b]0;title</t><u>b</u>", "<t>a</t><u>b</u>"},
+		{"other C0 removed", "<t>a\x00b\x08c</t>", "<t>abc</t>"},
+		{"decimal reference to ESC and its payload removed", "<t>a&#27;[2Jb</t>", "<t>ab</t>"},
+		{"hex reference to ESC removed", "<t>a&#x1B;[31mb</t>", "<t>ab</t>"},
+		{"reference to BEL removed", "<t>a&#7;b</t>", "<t>ab</t>"},
+		{"allowed references kept", "<t>&#9;&#10;&#x20;&#160;&#x202e;</t>", "<t>&#9;&#10;&#x20;&#160;&#x202e;</t>"},
+		{"broken reference left to the parser", "<t>&#27</t>", "<t>&#27</t>"},
+		{"JSON with raw controls", "{\"t\":\"a\x1b[1mb\x01\"}", "{\"t\":\"ab\"}"},
+	}
+	for _, tt := range tests {
+		if got := string(Document([]byte(tt.in))); got != tt.want {
+			t.Errorf("%s: Document(%q) = %q, want %q", tt.name, tt.in, got, tt.want)
+		}
+	}
+}

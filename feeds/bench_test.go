@@ -1,0 +1,156 @@
+package feeds_test
+
+import (
+	"context"
+	"fmt"
+	"hash/fnv"
+	"net"
+	"net/http"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/trawl-news/trawl/feeds"
+	"github.com/trawl-news/trawl/feeds/classify"
+	"github.com/trawl-news/trawl/store"
+)
+
+// The refresh benchmarks model the issue's scenario: 200 outlets on
+// loopback, each response delayed by 50 ms, refreshed into a real cache
+// (bbolt with fsync) through the real classifier.
+//
+// Real refreshes spread over many hosts, and the per-host politeness limit
+// applies to each. Serving every feed from 127.0.0.1 would model one
+// server carrying 200 outlets, where that limit (rightly) serialises the
+// work. So the outlets are spread over 50 loopback addresses
+// (127.0.0.2..127.0.0.51, all routed to lo on Linux), four feeds each,
+// and the limit stays at its default.
+const (
+	benchFeeds   = 200
+	benchHosts   = 50
+	benchLatency = 50 * time.Millisecond
+)
+
+func BenchmarkRefresh200x50(b *testing.B)  { benchmarkRefresh(b, benchFeeds, 50) }
+func BenchmarkRefresh200x500(b *testing.B) { benchmarkRefresh(b, benchFeeds, 500) }
+
+// BenchmarkRefreshNotModified is the second refresh of unchanged feeds:
+// every one a conditional GET answered 304.
+func BenchmarkRefreshNotModified(b *testing.B) {
+	now := time.Now()
+	subs := serveOutlets(b, benchFeeds, 50, now)
+	db := openBenchStore(b)
+	cls := classify.Default()
+	first, err := feeds.NewRefresher(db, cls, feeds.RefreshOptions{}).Refresh(context.Background(), subs)
+	if err != nil || first.Fetched != benchFeeds {
+		b.Fatalf("first refresh: %+v, %v", first, err)
+	}
+	for b.Loop() {
+		// A new Refresher each time, as each 'trawl fetch' is a new
+		// process with no open connections.
+		sum, err := feeds.NewRefresher(db, cls, feeds.RefreshOptions{}).Refresh(context.Background(), subs)
+		if err != nil || sum.NotModified != benchFeeds {
+			b.Fatalf("second refresh: %+v, %v", sum, err)
+		}
+	}
+}
+
+func benchmarkRefresh(b *testing.B, nFeeds, items int) {
+	now := time.Now()
+	subs := serveOutlets(b, nFeeds, items, now)
+	cls := classify.Default()
+	for b.Loop() {
+		b.StopTimer()
+		db := openBenchStore(b)
+		r := feeds.NewRefresher(db, cls, feeds.RefreshOptions{})
+		b.StartTimer()
+		sum, err := r.Refresh(context.Background(), subs)
+		b.StopTimer()
+		if err != nil || sum.Fetched != nFeeds || sum.New != nFeeds*items {
+			b.Fatalf("refresh: %+v, %v", sum, err)
+		}
+		if err := db.Close(); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(nFeeds*items*b.N)/b.Elapsed().Seconds(), "items/s")
+}
+
+func openBenchStore(b *testing.B) *store.DB {
+	b.Helper()
+	db, err := store.Open(filepath.Join(b.TempDir(), "bench.db"), store.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	return db
+}
+
+// serveOutlets serves nFeeds synthetic feeds of items entries each from
+// benchHosts loopback addresses, every response (304s included) after
+// benchLatency, with an ETag so that a second refresh is conditional.
+func serveOutlets(b *testing.B, nFeeds, items int, now time.Time) []feeds.Subscription {
+	b.Helper()
+	bodies := map[string][]byte{}
+	etags := map[string]string{}
+	for i := range nFeeds {
+		path := fmt.Sprintf("/feed/%d", i)
+		bodies[path] = genFeed(i, items, fmt.Sprintf("outlet%d.example", i), now)
+		h := fnv.New64a()
+		h.Write(bodies[path])
+		etags[path] = fmt.Sprintf(`"%x"`, h.Sum64())
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(benchLatency)
+		body, ok := bodies[r.URL.Path]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("ETag", etags[r.URL.Path])
+		if r.Header.Get("If-None-Match") == etags[r.URL.Path] {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		w.Header().Set("Content-Type", "application/xml")
+		w.Write(body)
+	})}
+	addrs := make([]string, benchHosts)
+	for h := range benchHosts {
+		ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.%d:0", h+2))
+		if err != nil {
+			b.Fatalf("listen on a second loopback address (Linux routes 127/8 to lo): %v", err)
+		}
+		addrs[h] = ln.Addr().String()
+		go srv.Serve(ln)
+	}
+	b.Cleanup(func() { srv.Close() })
+	subs := make([]feeds.Subscription, nFeeds)
+	for i := range subs {
+		subs[i] = feeds.Subscription{URL: fmt.Sprintf("http://%s/feed/%d", addrs[i%benchHosts], i)}
+	}
+	return subs
+}
+
+// BenchmarkParse measures parse + normalise + sanitise alone, per format,
+// on one synthetic 50-entry feed.
+func BenchmarkParse(b *testing.B) {
+	now := time.Now()
+	p := feeds.NewParser(0)
+	for _, tc := range []struct {
+		name string
+		n    int
+	}{{"rss", 0}, {"atom", 3}, {"json", 4}} {
+		body := genFeed(tc.n, 50, "outlet.example", now)
+		b.Run(tc.name, func(b *testing.B) {
+			b.SetBytes(int64(len(body)))
+			for b.Loop() {
+				f, err := p.ParseSource(body, feeds.Source{URL: "https://outlet.example/feed"}, now)
+				if err != nil || len(f.Items) != 50 {
+					b.Fatalf("parse: %v", err)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,196 @@
+package feeds_test
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/trawl-news/trawl/feeds"
+)
+
+func writeSubs(t *testing.T, text string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "feeds.txt")
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestLoadSubscriptions(t *testing.T) {
+	path := writeSubs(t, `# my feeds
+https://a.example/rss
+https://b.example/feed.xml "B Daily" +ai +policy
+
+   # indented comment
+https://c.example/atom	"Tab \"quoted\" title"   # trailing comment
+http://d.example/rss +ünicode_tag-1
+`)
+	l, err := feeds.LoadSubscriptions(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []feeds.Subscription{
+		{URL: "https://a.example/rss"},
+		{URL: "https://b.example/feed.xml", Title: "B Daily", Tags: []string{"ai", "policy"}},
+		{URL: "https://c.example/atom", Title: `Tab "quoted" title`},
+		{URL: "http://d.example/rss", Tags: []string{"ünicode_tag-1"}},
+	}
+	if got := l.Feeds(); !reflect.DeepEqual(got, want) {
+		t.Errorf("Feeds() = %+v\nwant %+v", got, want)
+	}
+	if !l.Exists() {
+		t.Error("Exists() = false for a file that exists")
+	}
+}
+
+func TestLoadSubscriptionsErrors(t *testing.T) {
+	tests := []struct {
+		name, text, want string
+	}{
+		{"not http", "ftp://x.example/feed\n", ":1: "},
+		{"no scheme", "# c\nexample.com/feed\n", ":2: "},
+		{"bare word after URL", "https://x.example/feed Title\n", `unexpected "Title"`},
+		{"unclosed title", `https://x.example/feed "Title` + "\n", "no closing double quote"},
+		{"two titles", `https://x.example/feed "A" "B"` + "\n", "two titles"},
+		{"bad tag", "https://x.example/feed +no/slash\n", `bad tag "+no/slash"`},
+		{"duplicate", "https://x.example/feed\nhttps://x.example/feed\n", "already on line 1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := writeSubs(t, tt.text)
+			_, err := feeds.LoadSubscriptions(path)
+			if err == nil {
+				t.Fatalf("no error for %q", tt.text)
+			}
+			if !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error %q should name %s and say %q", err, path, tt.want)
+			}
+		})
+	}
+}
+
+func TestMissingSubscriptionsFile(t *testing.T) {
+	l, err := feeds.LoadSubscriptions(filepath.Join(t.TempDir(), "none", "feeds.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.Exists() || len(l.Feeds()) != 0 {
+		t.Errorf("missing file: exists %v, %d feeds", l.Exists(), len(l.Feeds()))
+	}
+	// Saving creates it, with the explanatory header.
+	if err := l.Add(feeds.Subscription{URL: "https://a.example/rss", Title: "A", Tags: []string{"x"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Save(); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(l.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(string(raw), "# trawl subscriptions") || !strings.HasSuffix(string(raw), "\nhttps://a.example/rss \"A\" +x\n") {
+		t.Errorf("new file:\n%s", raw)
+	}
+}
+
+// TestEditsKeepTheFile: add, remove and rename leave comments, blank lines,
+// order and untouched lines exactly as the user wrote them.
+func TestEditsKeepTheFile(t *testing.T) {
+	original := "# keep me\n\nhttps://a.example/rss   \"A\"  +one   # odd spacing kept\n# between\nhttps://b.example/rss\nhttps://c.example/rss +three\n"
+	path := writeSubs(t, original)
+	l, err := feeds.LoadSubscriptions(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Remove("https://b.example/rss"); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Rename("https://c.example/rss", "https://c.example/new-rss"); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Add(feeds.Subscription{URL: "https://d.example/rss", Title: `D "quoted"`}); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Save(); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "# keep me\n\nhttps://a.example/rss   \"A\"  +one   # odd spacing kept\n# between\nhttps://c.example/new-rss +three\nhttps://d.example/rss \"D \\\"quoted\\\"\"\n"
+	if string(raw) != want {
+		t.Errorf("file after edits:\n%s\nwant:\n%s", raw, want)
+	}
+	// What was written reads back the same.
+	again, err := feeds.LoadSubscriptions(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(again.Feeds(), l.Feeds()) {
+		t.Errorf("read back %+v, want %+v", again.Feeds(), l.Feeds())
+	}
+	// No temporary files are left beside it.
+	entries, err := os.ReadDir(filepath.Dir(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 1 {
+		t.Errorf("directory holds %d entries after save, want just feeds.txt", len(entries))
+	}
+}
+
+func TestSubscriptionEditErrors(t *testing.T) {
+	l, err := feeds.LoadSubscriptions(writeSubs(t, "https://a.example/rss\nhttps://b.example/rss\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Add(feeds.Subscription{URL: " https://a.example/rss "}); !errors.Is(err, feeds.ErrDuplicate) {
+		t.Errorf("adding a duplicate: %v", err)
+	}
+	for _, bad := range []string{"javascript:alert(1)", "file:///etc/passwd", "https://", "https://x.example/a b"} {
+		if err := l.Add(feeds.Subscription{URL: bad}); !errors.Is(err, feeds.ErrBadFeedURL) {
+			t.Errorf("adding %q: %v", bad, err)
+		}
+	}
+	if err := l.Remove("https://z.example/rss"); !errors.Is(err, feeds.ErrNotFound) {
+		t.Errorf("removing an unknown feed: %v", err)
+	}
+	if err := l.Rename("https://a.example/rss", "https://b.example/rss"); !errors.Is(err, feeds.ErrDuplicate) {
+		t.Errorf("renaming onto another subscription: %v", err)
+	}
+}
+
+func TestApplyMoves(t *testing.T) {
+	path := writeSubs(t, "# top\nhttps://a.example/rss \"A\" +x\nhttps://b.example/rss\nhttps://c.example/rss\n")
+	l, err := feeds.LoadSubscriptions(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	moves, err := l.ApplyMoves(map[string]string{
+		"https://a.example/rss":    "https://a.example/feed",
+		"https://b.example/rss":    "https://c.example/rss", // onto a feed already followed
+		"https://gone.example/rss": "https://x.example/",    // not subscribed: ignored
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []feeds.Move{
+		{From: "https://a.example/rss", To: "https://a.example/feed"},
+		{From: "https://b.example/rss", To: "https://c.example/rss", Merged: true},
+	}
+	if !reflect.DeepEqual(moves, want) {
+		t.Errorf("moves = %+v, want %+v", moves, want)
+	}
+	wantFeeds := []feeds.Subscription{
+		{URL: "https://a.example/feed", Title: "A", Tags: []string{"x"}},
+		{URL: "https://c.example/rss"},
+	}
+	if got := l.Feeds(); !reflect.DeepEqual(got, wantFeeds) {
+		t.Errorf("after moves: %+v, want %+v", got, wantFeeds)
+	}
+}
