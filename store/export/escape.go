@@ -188,6 +188,11 @@ func Destination(u string) string {
 // autolink.
 func Link(text, u string) string {
 	web, ok := WebURL(u)
+	return link(text, web, ok)
+}
+
+// link is Link with the URL already checked by WebURL.
+func link(text, web string, ok bool) string {
 	text = sanitize.Line(text)
 	label := escapeLine(text, !ok || text != web)
 	if label == "" {

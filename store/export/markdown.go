@@ -64,8 +64,10 @@ func WriteMarkdown(w io.Writer, doc Document, opts MarkdownOptions) error {
 }
 
 func writeEntry(w *bufio.Writer, e *Entry) {
+	// Build made Link a web URL, but a Document can be built by hand.
+	web, ok := WebURL(e.Link)
 	w.WriteString("\n### ")
-	w.WriteString(Link(e.Title, e.Link))
+	w.WriteString(link(e.Title, web, ok))
 	w.WriteString("\n\n")
 	w.WriteString(EscapeLine(metaLine(e)))
 	w.WriteString("\n")
@@ -75,8 +77,8 @@ func writeEntry(w *bufio.Writer, e *Entry) {
 		w.WriteString("\n")
 	}
 	switch {
-	case e.Link != "":
-		fmt.Fprintf(w, "\nLink: %s\n", Link(e.Link, e.Link))
+	case ok:
+		fmt.Fprintf(w, "\nLink: %s\n", link(web, web, ok))
 	case e.LinkText != "":
 		// Shown so the reader knows there was one, but never clickable.
 		fmt.Fprintf(w, "\nLink (not a web address, not linked): %s\n", EscapeLine(e.LinkText))

@@ -2,12 +2,15 @@ package export
 
 import (
 	"bytes"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/trawl-news/trawl/feeds/item"
 	"github.com/trawl-news/trawl/store"
 )
 
@@ -172,5 +175,32 @@ func TestTemplateErrorsNameTheFile(t *testing.T) {
 				t.Errorf("error = %v, want it to start %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// BenchmarkBuildAndRender10k is the part of an export after the cache has
+// been read: grouping, sorting, escaping and writing 10,000 stories.
+func BenchmarkBuildAndRender10k(b *testing.B) {
+	stories := make([]store.Story, 10000)
+	tags := []string{"training-data", "api-pricing", "lawsuit", "scraping"}
+	for i := range stories {
+		s := &stories[i]
+		s.ID = fmt.Sprintf("id%06d", i)
+		s.Title = fmt.Sprintf("Story %d: a platform [changes] its *API* prices & who pays", i)
+		s.Outlet, s.Author = "Outlet <name>", "A. Reporter"
+		s.Link = fmt.Sprintf("https://outlet.example/2026/story-%d?ref=rss&x=(1)", i)
+		s.Published = testNow.Add(-time.Duration(i) * time.Minute)
+		s.Tags = []item.Tag{{Name: tags[i%4]}, {Name: tags[(i+1)%4]}}
+		s.Starred = true
+		if i%3 == 0 {
+			s.Note = fmt.Sprintf("Note %d: follow up with *legal*;\n- ask about the <deal>", i)
+		}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		doc := Build(stories, Options{Now: testNow, CoreTags: coreTags})
+		if err := WriteMarkdown(io.Discard, doc, MarkdownOptions{FrontMatter: true}); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
