@@ -65,14 +65,11 @@ func runExport(e *env, g *globals, args []string) error {
 	if fs.NArg() != 0 {
 		return usagef("export takes no arguments (did you mean --tag %s?)", fs.Arg(0))
 	}
-	f := export.Filters{All: *all, Tag: strings.TrimSpace(*tag), SinceText: *since}
-	if *since != "" {
-		d, err := parseDuration(*since)
-		if err != nil {
-			return usagef("--since: %s", err)
-		}
-		f.Since = e.now().Add(-d)
+	cutoff, err := parseSince(e, *since)
+	if err != nil {
+		return err
 	}
+	f := export.Filters{All: *all, Tag: strings.TrimSpace(*tag), Since: cutoff, SinceText: *since}
 	var tmpl *export.Template
 	if *tmplPath != "" {
 		if *frontMatter {
@@ -86,11 +83,8 @@ func runExport(e *env, g *globals, args []string) error {
 			return err
 		}
 	}
-	a, err := setup(e, g, false)
+	a, err := openCache(e, g, true)
 	if err != nil {
-		return err
-	}
-	if err := a.open(true); err != nil {
 		return err
 	}
 	defer a.close()

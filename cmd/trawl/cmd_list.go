@@ -63,19 +63,12 @@ func runList(e *env, g *globals, args []string) error {
 	if *limit < 0 {
 		return usagef("--limit must not be negative")
 	}
-	var cutoff time.Time
-	if *since != "" {
-		d, err := parseDuration(*since)
-		if err != nil {
-			return usagef("--since: %s", err)
-		}
-		cutoff = e.now().Add(-d)
-	}
-	a, err := setup(e, g, false)
+	cutoff, err := parseSince(e, *since)
 	if err != nil {
 		return err
 	}
-	if err := a.open(true); err != nil {
+	a, err := openCache(e, g, true)
+	if err != nil {
 		return err
 	}
 	defer a.close()
@@ -130,6 +123,19 @@ func runList(e *env, g *globals, args []string) error {
 			truncate(sanitize.Line(s.Outlet), 20), truncate(sanitize.Line(s.Title), 90), sanitize.Line(tags))
 	}
 	return tw.Flush()
+}
+
+// parseSince turns a --since DUR into the earliest publication time to
+// keep; zero when DUR is "".
+func parseSince(e *env, since string) (time.Time, error) {
+	if since == "" {
+		return time.Time{}, nil
+	}
+	d, err := parseDuration(since)
+	if err != nil {
+		return time.Time{}, usagef("--since: %s", err)
+	}
+	return e.now().Add(-d), nil
 }
 
 // listView picks the index to walk: the starred stories when asked for

@@ -27,11 +27,8 @@ Annotated stories are never pruned.`
 
 // withStory opens the cache, resolves an ID or unique prefix and calls fn.
 func withStory(e *env, g *globals, id string, readOnly bool, fn func(a *app, id string) error) error {
-	a, err := setup(e, g, false)
+	a, err := openCache(e, g, readOnly)
 	if err != nil {
-		return err
-	}
-	if err := a.open(readOnly); err != nil {
 		return err
 	}
 	defer a.close()
@@ -43,6 +40,19 @@ func withStory(e *env, g *globals, id string, readOnly bool, fn func(a *app, id 
 		return err
 	}
 	return fn(a, full)
+}
+
+// openCache sets up a command that reads or changes stories and opens the
+// cache; the caller closes it with a.close.
+func openCache(e *env, g *globals, readOnly bool) (*app, error) {
+	a, err := setup(e, g, false)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.open(readOnly); err != nil {
+		return nil, err
+	}
+	return a, nil
 }
 
 func oneID(fs interface{ Args() []string }, what string) (string, error) {
