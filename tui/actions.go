@@ -1,0 +1,327 @@
+package tui
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/trawl-news/trawl/store"
+	"github.com/trawl-news/trawl/tui/common"
+	"github.com/trawl-news/trawl/tui/search"
+)
+
+// action names a triage action, for messages and undo.
+type action int
+
+const (
+	actStar action = iota
+	actRead
+	actDismiss
+	actNote
+	actOpened // opening a story marks it read; not undoable on its own
+	actUndo
+)
+
+func (a action) done(st store.State) string {
+	switch a {
+	case actStar:
+		if st.Starred {
+			return "starred"
+		}
+		return "unstarred"
+	case actRead:
+		if st.Read {
+			return "marked read"
+		}
+		return "marked unread"
+	case actDismiss:
+		if st.Dismissed {
+			return "dismissed (u undoes)"
+		}
+		return "back in the inbox"
+	case actNote:
+		if st.Note == "" {
+			return "note removed"
+		}
+		return "note saved"
+	case actUndo:
+		return "undone"
+	}
+	return ""
+}
+
+// maxUndo bounds the undo history.
+const maxUndo = 100
+
+// undoEntry is how to take back one action: the story's state before it.
+type undoEntry struct {
+	id     string
+	before store.State
+}
+
+// storyUpdatedMsg is the outcome of a change to one story's state.
+type storyUpdatedMsg struct {
+	id            string
+	act           action
+	before, after store.State
+	err           error
+	quit          bool // end the program once stored (note saved on ctrl+c)
+}
+
+// noteLoadedMsg carries the story whose note is to be edited.
+type noteLoadedMsg struct {
+	story store.Story
+	err   error
+}
+
+type countsMsg struct {
+	counts store.Counts
+	err    error
+}
+
+type indexBuiltMsg struct {
+	ix  *search.Index
+	err error
+}
+
+func countsCmd(src Source) tea.Cmd {
+	return func() tea.Msg {
+		c, err := src.Counts()
+		return countsMsg{counts: c, err: err}
+	}
+}
+
+func buildIndexCmd(src Source) tea.Cmd {
+	return func() tea.Msg {
+		ix, err := search.Build(src)
+		return indexBuiltMsg{ix: ix, err: err}
+	}
+}
+
+// currentID is the story the triage keys act on: the one in the reader,
+// else the one under the list's cursor.
+func (m Model) currentID() (string, bool) {
+	if m.screen == screenReader {
+		if s, ok := m.reader.Story(); ok {
+			return s.ID, true
+		}
+		return "", false
+	}
+	r, ok := m.list.Selected()
+	return r.ID, ok
+}
+
+// updateCmd changes one story's state in one store transaction; before is
+// read inside it, so undo restores exactly what was stored.
+func updateCmd(src Source, id string, act action, change func(*store.State)) tea.Cmd {
+	return func() tea.Msg {
+		var before store.State
+		after, err := src.Update(id, func(s *store.State) {
+			before = *s
+			change(s)
+		})
+		if err != nil {
+			err = fmt.Errorf("save story %s: %w", id, err)
+		}
+		return storyUpdatedMsg{id: id, act: act, before: before, after: after, err: err}
+	}
+}
+
+func (m Model) toggleCmd(act action) tea.Cmd {
+	id, ok := m.currentID()
+	if !ok {
+		return nil
+	}
+	return updateCmd(m.opts.Source, id, act, func(s *store.State) {
+		switch act {
+		case actStar:
+			s.Starred = !s.Starred
+		case actRead:
+			s.Read = !s.Read
+		case actDismiss:
+			s.Dismissed = !s.Dismissed
+		}
+	})
+}
+
+func (m Model) markReadCmd(id string) tea.Cmd {
+	return updateCmd(m.opts.Source, id, actOpened, func(s *store.State) { s.Read = true })
+}
+
+func (m Model) saveNoteCmd(msg common.NoteSavedMsg) tea.Cmd {
+	inner := updateCmd(m.opts.Source, msg.ID, actNote, func(s *store.State) { s.Note = msg.Text })
+	return func() tea.Msg {
+		out := inner().(storyUpdatedMsg)
+		out.quit = msg.Quit
+		return out
+	}
+}
+
+func (m *Model) undoCmd() tea.Cmd {
+	n := len(m.undo)
+	if n == 0 {
+		return m.status.Set("nothing to undo", false)
+	}
+	e := m.undo[n-1]
+	m.undo = m.undo[:n-1]
+	return updateCmd(m.opts.Source, e.id, actUndo, func(s *store.State) {
+		s.Starred, s.Read, s.Dismissed, s.Note = e.before.Starred, e.before.Read, e.before.Dismissed, e.before.Note
+	})
+}
+
+// storyUpdated shows a stored change everywhere and remembers how to undo
+// it.
+func (m Model) storyUpdated(msg storyUpdatedMsg) (tea.Model, tea.Cmd) {
+	if msg.err != nil {
+		if msg.act == actNote && m.screen == screenNote {
+			m.note.Failed(msg.err)
+		}
+		return m, m.status.Set(msg.err.Error(), true)
+	}
+	m.applyState(msg.id, msg.after)
+	cmds := []tea.Cmd{countsCmd(m.opts.Source)}
+	if msg.act != actUndo && msg.act != actOpened && msg.before != msg.after {
+		m.undo = append(m.undo, undoEntry{id: msg.id, before: msg.before})
+		if len(m.undo) > maxUndo {
+			m.undo = m.undo[1:]
+		}
+	}
+	switch msg.act {
+	case actNote:
+		if m.screen == screenNote && m.note.ID() == msg.id {
+			m.note.Saved()
+			m.pop()
+		}
+		if msg.quit {
+			return m.quit()
+		}
+	case actUndo:
+		cmds = append(cmds, m.list.ReloadAt(msg.id))
+	case actDismiss:
+		if msg.after.Dismissed && m.screen == screenReader {
+			m.pop() // dismissed from the inbox: back to it, on the next story
+		}
+	}
+	if text := msg.act.done(msg.after); text != "" {
+		cmds = append(cmds, m.status.Set(text, false))
+	}
+	return m, tea.Batch(cmds...)
+}
+
+func (m *Model) applyState(id string, st store.State) {
+	if ix := m.list.Index(); ix != nil {
+		ix.SetState(id, st)
+	}
+	if m.indexing {
+		m.stateLog[id] = st
+	}
+	m.list.ApplyState(id, st)
+	m.reader.ApplyState(id, st)
+}
+
+func (m Model) indexBuilt(msg indexBuiltMsg) (tea.Model, tea.Cmd) {
+	m.indexing = false
+	if msg.err != nil {
+		return m, m.status.Set("search index: "+msg.err.Error(), true)
+	}
+	for id, st := range m.stateLog {
+		msg.ix.SetState(id, st)
+	}
+	m.stateLog = nil
+	m.list.SetIndex(msg.ix)
+	return m, nil
+}
+
+func (m Model) openNoteCmd() tea.Cmd {
+	id, ok := m.currentID()
+	if !ok {
+		return nil
+	}
+	src := m.opts.Source
+	return func() tea.Msg {
+		s, err := src.Get(id)
+		return noteLoadedMsg{story: s, err: err}
+	}
+}
+
+func (m Model) noteLoaded(msg noteLoadedMsg) (tea.Model, tea.Cmd) {
+	if msg.err != nil {
+		return m, m.status.Set("cannot open the note: "+msg.err.Error(), true)
+	}
+	m.push(screenNote)
+	return m, m.note.Open(msg.story.ID, msg.story.Title, msg.story.Note)
+}
+
+// linkCmd reads the current story's link and hands it to use.
+func (m Model) linkCmd(use func(link string) (string, error)) tea.Cmd {
+	id, ok := m.currentID()
+	if !ok {
+		return nil
+	}
+	src := m.opts.Source
+	return func() tea.Msg {
+		s, err := src.Get(id)
+		if err != nil {
+			return common.StatusMsg{Text: "cannot read the story: " + err.Error(), Err: true}
+		}
+		if !isWebLink(s.Link) {
+			return common.StatusMsg{Text: "this story has no web link", Err: true}
+		}
+		text, err := use(s.Link)
+		if err != nil {
+			return common.StatusMsg{Text: err.Error(), Err: true}
+		}
+		return common.StatusMsg{Text: text}
+	}
+}
+
+// isWebLink keeps anything but http(s) away from the browser and the
+// clipboard, whatever the cache holds.
+func isWebLink(link string) bool {
+	u, err := url.Parse(link)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
+}
+
+var errUnavailable = errors.New("not available here")
+
+func (m Model) browserCmd() tea.Cmd {
+	open := m.opts.OpenURL
+	return m.linkCmd(func(link string) (string, error) {
+		if open == nil {
+			return "", fmt.Errorf("open in browser: %w", errUnavailable)
+		}
+		if err := open(link); err != nil {
+			return "", fmt.Errorf("open in browser: %w", err)
+		}
+		return "opened " + link, nil
+	})
+}
+
+func (m Model) copyCmd() tea.Cmd {
+	cp := m.opts.Copy
+	return m.linkCmd(func(link string) (string, error) {
+		if cp == nil {
+			return "", fmt.Errorf("copy: %w", errUnavailable)
+		}
+		if err := cp(link); err != nil {
+			return "", fmt.Errorf("copy: %w", err)
+		}
+		return "copied " + link, nil
+	})
+}
+
+func (m Model) exportCmd() tea.Cmd {
+	export := m.opts.Export
+	return func() tea.Msg {
+		if export == nil {
+			return common.StatusMsg{Text: "export: " + errUnavailable.Error(), Err: true}
+		}
+		path, err := export()
+		if err != nil {
+			return common.StatusMsg{Text: "export failed: " + err.Error(), Err: true}
+		}
+		return common.StatusMsg{Text: "exported starred stories to " + path}
+	}
+}

@@ -1,0 +1,138 @@
+// Package common is what every screen of the TUI shares: the keymap, the
+// styles and the clock, the messages screens send to the root, and the
+// small text helpers that fit feed text to a terminal safely.
+package common
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/trawl-news/trawl/feeds/sanitize"
+	"github.com/trawl-news/trawl/tui/keys"
+	"github.com/trawl-news/trawl/tui/styles"
+)
+
+// Shared is the state every screen is built with. It is read-only once the
+// program runs.
+type Shared struct {
+	Keys   keys.Map
+	Styles styles.Styles
+	Now    func() time.Time
+}
+
+// Component is what the root needs of a screen besides Init/Update/View,
+// whose signatures differ per screen.
+type Component interface {
+	SetSize(w, h int)
+	ShortHelp() []key.Binding
+	FullHelp() [][]key.Binding
+}
+
+// OpenStoryMsg asks the root to show a story in the reader.
+type OpenStoryMsg struct{ ID string }
+
+// CloseMsg asks the root to leave the current screen.
+type CloseMsg struct{}
+
+// StepStoryMsg asks the root for the next (Delta 1) or previous (-1) story
+// of the list, from inside the reader.
+type StepStoryMsg struct{ Delta int }
+
+// NoteSavedMsg says the note editor wants Text stored as the note of ID,
+// and the program to end once it is if Quit is set.
+type NoteSavedMsg struct {
+	ID   string
+	Text string
+	Quit bool
+}
+
+// FeedSelectedMsg asks the root to list the stories of one feed.
+type FeedSelectedMsg struct {
+	URL   string
+	Title string
+}
+
+// StatusMsg is a line for the status bar.
+type StatusMsg struct {
+	Text string
+	Err  bool
+}
+
+// Clean makes one line of stored text safe to print. Stored text was
+// sanitised when it was fetched; this second pass costs nothing for plain
+// ASCII and keeps a damaged or hostile cache from reaching the terminal.
+func Clean(s string) string { return sanitize.Line(s) }
+
+// Fit pads or truncates s (already clean) to exactly w cells.
+func Fit(s string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	s = ansi.Truncate(s, w, "…")
+	if pad := w - ansi.StringWidth(s); pad > 0 {
+		s += strings.Repeat(" ", pad)
+	}
+	return s
+}
+
+// Truncate cuts s (which may hold styling) to at most w cells.
+func Truncate(s string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	return ansi.Truncate(s, w, "…")
+}
+
+// Age renders how old t is: now, 5m, 3h, 2d, 7w, 1y.
+func Age(now, t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	d := now.Sub(t)
+	switch {
+	case d < time.Minute:
+		return "now"
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh", int(d.Hours()))
+	case d < 14*24*time.Hour:
+		return fmt.Sprintf("%dd", int(d.Hours()/24))
+	case d < 365*24*time.Hour:
+		return fmt.Sprintf("%dw", int(d.Hours()/24/7))
+	}
+	return fmt.Sprintf("%dy", int(d.Hours()/24/365))
+}
+
+// Until renders how far ahead t is: "in 5m", or "due" once it has passed.
+func Until(now, t time.Time) string {
+	if t.IsZero() || !t.After(now) {
+		return "due"
+	}
+	return "in " + Age(now, now.Add(-t.Sub(now)))
+}
+
+// Lines pads or cuts s to exactly h lines, each cut to w cells, so a
+// screen's view never pushes the status bar off the terminal.
+func Lines(s string, w, h int) string {
+	if h <= 0 {
+		return ""
+	}
+	lines := strings.Split(s, "\n")
+	if len(lines) > h {
+		lines = lines[:h]
+	}
+	for i, l := range lines {
+		if ansi.StringWidth(l) > w {
+			lines[i] = ansi.Truncate(l, w, "")
+		}
+	}
+	for len(lines) < h {
+		lines = append(lines, "")
+	}
+	return strings.Join(lines, "\n")
+}

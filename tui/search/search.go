@@ -1,0 +1,320 @@
+// Package search is the TUI's search-as-you-type: a compact in-memory index
+// of every story's title, outlet and summary, built once in the background,
+// that answers a keystroke over 100k stories in a few milliseconds by
+// scanning one lower-cased byte buffer.
+package search
+
+import (
+	"bytes"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/trawl-news/trawl/feeds/sanitize"
+	"github.com/trawl-news/trawl/store"
+)
+
+// MaxSummaryBytes is how much of each summary is searched. Summaries run to
+// 2,000 characters; indexing their first few hundred bytes keeps the index
+// of 100k stories within the memory target while still catching what a
+// summary's opening sentence says.
+const MaxSummaryBytes = 240
+
+// Walker is what Build reads: the store's full-scan iterator.
+type Walker interface {
+	Each(v store.View, fn func(store.Story) error) error
+}
+
+// Flag bits of an entry's user state.
+const (
+	flagStarred uint8 = 1 << iota
+	flagRead
+	flagDismissed
+	flagNote
+)
+
+// entry is one story, with just what a list row shows.
+type entry struct {
+	id        string
+	title     string // clean
+	outlet    string // clean, shared between stories of one outlet
+	feed      string // shared between stories of one feed
+	published int64  // unix seconds
+	tags      uint64 // bit i = tags[i]; tags past the 64th are not searchable by view
+	flags     uint8
+}
+
+// Index is the search index. It is not safe for concurrent use: Build
+// returns it to the program, which then only touches it from Update.
+type Index struct {
+	entries []entry
+	hay     []byte   // per entry: lower(title) \n lower(outlet) \n lower(summary) \n
+	starts  []uint32 // entry i's text is hay[starts[i]:starts[i+1]]
+	tagBits map[string]int
+	tagName []string
+	byID    map[string]int32
+	gen     int // bumped by every state change, so stale results are not refined
+}
+
+// Hit is one story a search found, ready to show as a row.
+type Hit struct {
+	ID        string
+	Title     string
+	Outlet    string
+	Published time.Time
+	Tags      []string
+	Starred   bool
+	Read      bool
+	Dismissed bool
+	HasNote   bool
+}
+
+// Build walks every story (the inbox, then the dismissed ones) into a new
+// index. It runs in a command; nothing else touches the index meanwhile.
+func Build(w Walker) (*Index, error) {
+	ix := &Index{tagBits: map[string]int{}, byID: map[string]int32{}}
+	outlets := map[string]string{}
+	feedURLs := map[string]string{}
+	add := func(s store.Story) error {
+		if _, dup := ix.byID[s.ID]; dup {
+			return nil
+		}
+		outlet, ok := outlets[s.Outlet]
+		if !ok {
+			outlet = sanitize.Line(s.Outlet)
+			outlets[s.Outlet] = outlet
+		}
+		feed, ok := feedURLs[s.Feed]
+		if !ok {
+			feed = s.Feed
+			feedURLs[s.Feed] = feed
+		}
+		e := entry{
+			id:        s.ID,
+			feed:      feed,
+			title:     sanitize.Line(s.Title),
+			outlet:    outlet,
+			published: s.Published.Unix(),
+			flags:     flagsOf(s.State),
+		}
+		for _, t := range s.Tags {
+			e.tags |= ix.bit(t.Name)
+		}
+		ix.byID[s.ID] = int32(len(ix.entries))
+		ix.starts = append(ix.starts, uint32(len(ix.hay)))
+		ix.hay = appendLower(ix.hay, e.title)
+		ix.hay = append(ix.hay, '\n')
+		ix.hay = appendLower(ix.hay, e.outlet)
+		ix.hay = append(ix.hay, '\n')
+		ix.hay = appendLower(ix.hay, clip(sanitize.Line(clip(s.Summary, 2*MaxSummaryBytes)), MaxSummaryBytes))
+		ix.hay = append(ix.hay, '\n')
+		ix.entries = append(ix.entries, e)
+		return nil
+	}
+	if err := w.Each(store.All, add); err != nil {
+		return nil, err
+	}
+	if err := w.Each(store.Dismissed, add); err != nil {
+		return nil, err
+	}
+	ix.starts = append(ix.starts, uint32(len(ix.hay)))
+	// Give back what append over-allocated: the index lives all session.
+	ix.hay = slices.Clip(ix.hay)
+	ix.entries = slices.Clip(ix.entries)
+	return ix, nil
+}
+
+func (ix *Index) bit(tag string) uint64 {
+	i, ok := ix.tagBits[tag]
+	if !ok {
+		i = len(ix.tagName)
+		ix.tagBits[tag] = i
+		ix.tagName = append(ix.tagName, tag)
+	}
+	if i >= 64 {
+		return 0
+	}
+	return 1 << i
+}
+
+func flagsOf(st store.State) uint8 {
+	var f uint8
+	if st.Starred {
+		f |= flagStarred
+	}
+	if st.Read {
+		f |= flagRead
+	}
+	if st.Dismissed {
+		f |= flagDismissed
+	}
+	if st.Note != "" {
+		f |= flagNote
+	}
+	return f
+}
+
+// clip cuts s to at most n bytes on a rune boundary.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
+func appendLower(dst []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return append(dst, strings.ToLower(s)...)
+		}
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		dst = append(dst, c)
+	}
+	return dst
+}
+
+// Len is the number of stories indexed.
+func (ix *Index) Len() int { return len(ix.entries) }
+
+// SetState records a change of a story's user state, so that view filters
+// and row markers stay right without a rebuild.
+func (ix *Index) SetState(id string, st store.State) {
+	if i, ok := ix.byID[id]; ok {
+		ix.entries[i].flags = flagsOf(st)
+		ix.gen++
+	}
+}
+
+// Result is the outcome of one search. Keep it and pass it back as prev to
+// refine it as the user types more.
+type Result struct {
+	Query string
+	view  store.View
+	gen   int
+	hits  []int32
+}
+
+// Len is the number of hits.
+func (r *Result) Len() int {
+	if r == nil {
+		return 0
+	}
+	return len(r.hits)
+}
+
+// Terms splits a query into lower-cased words; a story matches when it
+// contains every word.
+func Terms(q string) []string {
+	return strings.Fields(strings.ToLower(sanitize.Line(q)))
+}
+
+// Search returns the stories of view matching every word of q, newest
+// first. When prev is the result of a prefix of q over the same view and
+// nothing changed since, only prev's hits are checked.
+func (ix *Index) Search(q string, v store.View, prev *Result) *Result {
+	terms := Terms(q)
+	res := &Result{Query: q, view: v, gen: ix.gen}
+	if len(terms) == 0 {
+		return res
+	}
+	if prev != nil && prev.gen == ix.gen && prev.view == v && strings.HasPrefix(q, prev.Query) && len(Terms(prev.Query)) > 0 {
+		for _, i := range prev.hits {
+			if ix.matchAll(i, terms) {
+				res.hits = append(res.hits, i)
+			}
+		}
+		return res
+	}
+	// Scan the whole buffer for the longest word (the rarest, usually),
+	// jumping to the next story after each hit, then check the rest.
+	first := slices.MaxFunc(terms, func(a, b string) int { return len(a) - len(b) })
+	needle := []byte(first)
+	hay := ix.hay
+	pos := 0
+	entry := 0
+	for pos < len(hay) {
+		j := bytes.Index(hay[pos:], needle)
+		if j < 0 {
+			break
+		}
+		at := uint32(pos + j)
+		for ix.starts[entry+1] <= at {
+			entry++
+		}
+		i := int32(entry)
+		if ix.inView(i, v) && ix.matchAll(i, terms) {
+			res.hits = append(res.hits, i)
+		}
+		pos = int(ix.starts[entry+1])
+	}
+	if v.Kind == store.ViewStarred || v.Kind == store.ViewDismissed {
+		// These views mix the inbox and the dismissed part of the index.
+		slices.SortStableFunc(res.hits, func(a, b int32) int {
+			pa, pb := ix.entries[a].published, ix.entries[b].published
+			switch {
+			case pa > pb:
+				return -1
+			case pa < pb:
+				return 1
+			}
+			return 0
+		})
+	}
+	return res
+}
+
+func (ix *Index) matchAll(i int32, terms []string) bool {
+	text := ix.hay[ix.starts[i]:ix.starts[i+1]]
+	for _, t := range terms {
+		if !bytes.Contains(text, []byte(t)) {
+			return false
+		}
+	}
+	return true
+}
+
+func (ix *Index) inView(i int32, v store.View) bool {
+	e := &ix.entries[i]
+	dismissed := e.flags&flagDismissed != 0
+	switch v.Kind {
+	case store.ViewAll:
+		return !dismissed
+	case store.ViewUnread:
+		return !dismissed && e.flags&flagRead == 0
+	case store.ViewStarred:
+		return e.flags&flagStarred != 0
+	case store.ViewDismissed:
+		return dismissed
+	case store.ViewTag:
+		b, ok := ix.tagBits[v.Tag]
+		return !dismissed && ok && b < 64 && e.tags&(1<<b) != 0
+	case store.ViewFeed:
+		return !dismissed && e.feed == v.Feed
+	}
+	return !dismissed
+}
+
+// Hit returns hit n of r, for showing as a row.
+func (ix *Index) Hit(r *Result, n int) Hit {
+	e := &ix.entries[r.hits[n]]
+	h := Hit{
+		ID: e.id, Title: e.title, Outlet: e.outlet, Published: time.Unix(e.published, 0).UTC(),
+		Starred: e.flags&flagStarred != 0, Read: e.flags&flagRead != 0,
+		Dismissed: e.flags&flagDismissed != 0, HasNote: e.flags&flagNote != 0,
+	}
+	for b := 0; b < len(ix.tagName) && b < 64; b++ {
+		if e.tags&(1<<b) != 0 {
+			h.Tags = append(h.Tags, ix.tagName[b])
+		}
+	}
+	return h
+}
