@@ -120,7 +120,7 @@ func TestBrowserCommand(t *testing.T) {
 	const link = "https://example.com/a?b=c"
 	for _, tc := range []struct {
 		name, configured, browserEnv, goos string
-		want                                []string
+		want                               []string
 	}{
 		{"config wins", "firefox --new-tab", "chromium", "linux", []string{"firefox", "--new-tab", link}},
 		{"$BROWSER", "", "chromium", "linux", []string{"chromium", link}},

@@ -4,7 +4,7 @@
 package helpview
 
 import (
-		"strings"
+	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/viewport"
