@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -385,5 +386,52 @@ func TestShowPrintsTheStory(t *testing.T) {
 	hostile := c.run("show", ids[6])
 	if strings.ContainsAny(hostile.stdout, "\x1b\x07\u202e") {
 		t.Errorf("show let control characters through: %q", hostile.stdout)
+	}
+}
+
+// BenchmarkList runs `trawl list` on a cache of 20,000 stories, 1% of them
+// starred, for filters that walk a small index, a large one, and (for
+// --search on a rare word) the whole cache.
+func BenchmarkList(b *testing.B) {
+	home := b.TempDir()
+	tags := [][]item.Tag{{{Name: "training-data"}}, {{Name: "api-pricing"}}, {{Name: "lawsuit"}, {Name: "training-data"}}, nil, nil}
+	stories := make([]seeded, 20000)
+	for i := range stories {
+		title := fmt.Sprintf("Story %d about platforms and prices", i)
+		if i == 15000 {
+			title = "A rare zeppelin story"
+		}
+		stories[i] = seeded{
+			Item: item.Item{
+				Feed: fmt.Sprintf("https://outlet%d.example/feed", i%50), Outlet: fmt.Sprintf("Outlet %d", i%50),
+				GUID: fmt.Sprintf("story-%d", i), Title: title, Summary: strings.Repeat("A summary sentence. ", 10),
+				Link:      fmt.Sprintf("https://outlet%d.example/story-%d", i%50, i),
+				Published: fixedNow.Add(-time.Duration(i) * time.Minute),
+				Tags:      tags[i%len(tags)],
+			},
+			Starred: i%100 == 0,
+			Read:    i%2 == 0,
+		}
+	}
+	seedCache(b, home, fixedNow, stories)
+	c := &cli{home: home, now: fixedNow}
+	for _, args := range [][]string{
+		{"--json"},
+		{"--json", "--starred", "--tag", "api-pricing"},
+		{"--json", "--unread", "--tag", "lawsuit", "--limit", "0"},
+		{"--json", "--search", "zeppelin"},
+	} {
+		b.Run(strings.Join(args[1:], " "), func(b *testing.B) {
+			var stdout, stderr bytes.Buffer
+			for b.Loop() {
+				stdout.Reset()
+				if code := run(c.env(strings.NewReader(""), &stdout, &stderr), append([]string{"list"}, args...)); code != 0 {
+					b.Fatalf("list: exit %d, %s", code, stderr.String())
+				}
+			}
+			if stdout.Len() < 3 {
+				b.Fatalf("list %v found nothing", args)
+			}
+		})
 	}
 }
