@@ -139,8 +139,9 @@ func start(t *testing.T, opts Options, w, h int) *teatest.TestModel {
 	return tm
 }
 
-// waitFor waits until the program has drawn every one of texts.
-func waitFor(t *testing.T, tm *teatest.TestModel, texts ...string) {
+// waitFor waits until the program has drawn every one of texts, and
+// returns what it drew meanwhile.
+func waitFor(t *testing.T, tm *teatest.TestModel, texts ...string) []byte {
 	t.Helper()
 	seen := make([]bool, len(texts))
 	var all []byte
@@ -153,6 +154,7 @@ func waitFor(t *testing.T, tm *teatest.TestModel, texts ...string) {
 		}
 		return done
 	}, teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(5*time.Millisecond))
+	return all
 }
 
 // press sends key presses, each a key name as bubbletea spells it or a

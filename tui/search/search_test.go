@@ -1,0 +1,105 @@
+package search
+
+import (
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/trawl-news/trawl/feeds/item"
+	"github.com/trawl-news/trawl/store"
+)
+
+func testIndex(t *testing.T) (*Index, *store.DB, []item.Item) {
+	t.Helper()
+	now := time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC)
+	db, err := store.Open(filepath.Join(t.TempDir(), "c.db"), store.Options{Now: func() time.Time { return now }, NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	mk := func(outlet, title, summary string, age time.Duration, tags ...string) item.Item {
+		it := item.Item{Feed: "https://" + outlet + ".example/feed", Outlet: outlet, Title: title, Summary: summary,
+			Link: "https://" + outlet + ".example/" + title, Published: now.Add(-age)}
+		for _, tg := range tags {
+			it.Tags = append(it.Tags, item.Tag{Name: tg})
+		}
+		it.ID = item.NewID(it.Feed, "", it.Link, it.Title, it.Published)
+		return it
+	}
+	items := []item.Item{
+		mk("Circuit", "Publisher signs AI Licensing deal", "Archives used for training.", time.Hour, "training-data"),
+		mk("Ledger", "API prices double", "Developers pay more for the Basic tier.", 2*time.Hour, "api-pricing"),
+		mk("Marsh", "Café owners protest", "Über-long queues at the Straße café.", 3*time.Hour),
+		mk("Circuit", "Lawsuit over scraped lyrics", "Publishers say the model was trained on lyrics.", 4*time.Hour, "training-data"),
+	}
+	if _, err := db.Upsert(items); err != nil {
+		t.Fatal(err)
+	}
+	ix, err := Build(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ix, db, items
+}
+
+func titles(ix *Index, r *Result) []string {
+	var out []string
+	for i := 0; i < r.Len(); i++ {
+		out = append(out, ix.Hit(r, i).Title)
+	}
+	return out
+}
+
+func TestSearch(t *testing.T) {
+	ix, _, _ := testIndex(t)
+	for _, tc := range []struct {
+		q    string
+		v    store.View
+		want []string
+	}{
+		{"licensing", store.All, []string{"Publisher signs AI Licensing deal"}},
+		{"LICENSING", store.All, []string{"Publisher signs AI Licensing deal"}},
+		{"publisher", store.All, []string{"Publisher signs AI Licensing deal", "Lawsuit over scraped lyrics"}},
+		{"circuit", store.All, []string{"Publisher signs AI Licensing deal", "Lawsuit over scraped lyrics"}}, // outlet
+		{"basic tier", store.All, []string{"API prices double"}},                                             // summary, two words
+		{"tier basic", store.All, []string{"API prices double"}},                                             // any order
+		{"straße", store.All, []string{"Café owners protest"}},
+		{"CAFÉ", store.All, []string{"Café owners protest"}},
+		{"publisher", store.TagView("training-data"), []string{"Publisher signs AI Licensing deal", "Lawsuit over scraped lyrics"}},
+		{"publisher", store.TagView("api-pricing"), nil},
+		{"nothing like this", store.All, nil},
+		{"  ", store.All, nil},
+	} {
+		if got := titles(ix, ix.Search(tc.q, tc.v, nil)); !slices.Equal(got, tc.want) {
+			t.Errorf("Search(%q, %s) = %q, want %q", tc.q, tc.v, got, tc.want)
+		}
+	}
+}
+
+// TestSearchRefines checks that typing on refines the previous result and
+// that a state change (a dismissal) is seen by the next keystroke.
+func TestSearchRefines(t *testing.T) {
+	ix, _, items := testIndex(t)
+	var r *Result
+	for _, q := range []string{"l", "ly", "lyr", "lyri", "lyric"} {
+		r = ix.Search(q, store.All, r)
+	}
+	if got := titles(ix, r); !slices.Equal(got, []string{"Lawsuit over scraped lyrics"}) {
+		t.Fatalf("refined search = %q", got)
+	}
+	ix.SetState(items[3].ID, store.State{Dismissed: true})
+	r = ix.Search("lyrics", store.All, r)
+	if r.Len() != 0 {
+		t.Errorf("dismissed story still found in All: %q", titles(ix, r))
+	}
+	r = ix.Search("lyrics", store.Dismissed, nil)
+	if got := titles(ix, r); !slices.Equal(got, []string{"Lawsuit over scraped lyrics"}) {
+		t.Errorf("dismissed view = %q", got)
+	}
+	ix.SetState(items[0].ID, store.State{Starred: true, Note: "n"})
+	r = ix.Search("publisher", store.Starred, nil)
+	if h := ix.Hit(r, 0); r.Len() != 1 || !h.Starred || !h.HasNote {
+		t.Errorf("starred view: %d hits, first %+v", r.Len(), h)
+	}
+}

@@ -1,0 +1,174 @@
+package tui
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/x/exp/teatest"
+
+	"github.com/trawl-news/trawl/store"
+)
+
+// state reads a story's user state straight from the cache.
+func state(t *testing.T, db *store.DB, id string) store.State {
+	t.Helper()
+	s, err := db.Get(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s.State
+}
+
+// TestTriagePersisted drives each triage key through the real program and
+// reads the cache after each: every decision is stored at once.
+func TestTriagePersisted(t *testing.T) {
+	items := fixtureItems(t)
+	db := fixtureDB(t, items)
+	tm := start(t, testOptions(db), 80, 24)
+	waitFor(t, tm, "OpenAI signs", "[All 6]")
+	first, second := items[0].ID, items[1].ID
+
+	steps := []struct {
+		keys  []string
+		wait  string
+		id    string
+		check func(store.State) bool
+		want  string
+	}{
+		{[]string{"s"}, "starred", first, func(s store.State) bool { return s.Starred && !s.StarredAt.IsZero() }, "starred"},
+		{[]string{"u"}, "undone", first, func(s store.State) bool { return !s.Starred }, "star undone"},
+		{[]string{"m"}, "marked read", first, func(s store.State) bool { return s.Read }, "read"},
+		{[]string{"m"}, "marked unread", first, func(s store.State) bool { return !s.Read }, "unread again"},
+		{[]string{"x"}, "dismissed", first, func(s store.State) bool { return s.Dismissed }, "dismissed"},
+		// The dismissed story left the list: the cursor is on the next one.
+		{[]string{"s"}, "Starred 1", second, func(s store.State) bool { return s.Starred }, "next story starred"},
+		{[]string{"u"}, "undone", second, func(s store.State) bool { return !s.Starred }, "second star undone"},
+		{[]string{"u"}, "[All 6]", first, func(s store.State) bool { return !s.Dismissed }, "dismissal undone"},
+		{[]string{"n"}, "Note on:", first, func(s store.State) bool { return s.Note == "" }, "no note yet"},
+		{[]string{"Ask the publisher for the contract terms", "ctrl+s"}, "note saved", first,
+			func(s store.State) bool {
+				return s.Note == "Ask the publisher for the contract terms" && !s.NoteEdited.IsZero()
+			}, "note stored"},
+		{[]string{"u"}, "undone", first, func(s store.State) bool { return s.Note == "" }, "note undone"},
+	}
+	for _, st := range steps {
+		for _, k := range st.keys {
+			if len([]rune(k)) > 1 && !isKeyName(k) {
+				tm.Type(k)
+			} else {
+				press(tm, k)
+			}
+		}
+		waitFor(t, tm, st.wait)
+		if got := state(t, db, st.id); !st.check(got) {
+			t.Fatalf("after %q: want %s, cache has %+v", st.keys, st.want, got)
+		}
+	}
+}
+
+// TestOpenMarksRead opens a story: the cache records it as read, and J in
+// the reader goes to the next story, marking that one read too.
+func TestOpenMarksRead(t *testing.T) {
+	items := fixtureItems(t)
+	db := fixtureDB(t, items)
+	tm := start(t, testOptions(db), 80, 24)
+	waitFor(t, tm, "OpenAI signs")
+	press(tm, "enter")
+	waitFor(t, tm, "Critics say scraped")
+	press(tm, "J")
+	waitFor(t, tm, "Developers will pay")
+	press(tm, "esc")
+	waitFor(t, tm, "Unread 4")
+	for _, id := range []string{items[0].ID, items[1].ID} {
+		if !state(t, db, id).Read {
+			t.Errorf("story %s opened but not marked read", id)
+		}
+	}
+	if state(t, db, items[2].ID).Read {
+		t.Error("a story never opened is marked read")
+	}
+}
+
+// TestAbandonedNoteAsksFirst types a note and presses esc: nothing is
+// stored and nothing is dropped; the editor asks, and keeps the text when
+// told to keep editing. Only an explicit y discards it.
+func TestAbandonedNoteAsksFirst(t *testing.T) {
+	items := fixtureItems(t)
+	db := fixtureDB(t, items)
+	tm := start(t, testOptions(db), 80, 24)
+	waitFor(t, tm, "OpenAI signs")
+	press(tm, "n")
+	waitFor(t, tm, "Note on:")
+	tm.Type("half a thought")
+	waitFor(t, tm, "half a thought")
+	press(tm, "esc")
+	waitFor(t, tm, "Discard the unsaved note?")
+	press(tm, "n") // keep editing
+	waitFor(t, tm, "unsaved")
+	tm.Type(", finished")
+	waitFor(t, tm, "finished")
+	press(tm, "esc")
+	waitFor(t, tm, "Discard the unsaved note?")
+	if got := state(t, db, items[0].ID).Note; got != "" {
+		t.Fatalf("note stored without ctrl+s: %q", got)
+	}
+	view := finalView(t, tm)
+	if !strings.Contains(view, "half a thought, finished") {
+		t.Errorf("the typed note is gone from the editor:\n%s", view)
+	}
+}
+
+// TestNoteDiscardNeedsYes checks that y after the question does discard,
+// and ctrl+c with unsaved text asks too, then saves on ctrl+s and quits.
+func TestNoteDiscardNeedsYes(t *testing.T) {
+	items := fixtureItems(t)
+	db := fixtureDB(t, items)
+	tm := start(t, testOptions(db), 80, 24)
+	waitFor(t, tm, "OpenAI signs")
+	press(tm, "n")
+	waitFor(t, tm, "Note on:")
+	tm.Type("not this one")
+	waitFor(t, tm, "not this one")
+	press(tm, "esc")
+	waitFor(t, tm, "Discard the unsaved note?")
+	press(tm, "y")
+	waitFor(t, tm, "[All 6]")
+	if got := state(t, db, items[0].ID).Note; got != "" {
+		t.Fatalf("discarded note was stored: %q", got)
+	}
+
+	press(tm, "n")
+	waitFor(t, tm, "Note on:")
+	tm.Type("keep me")
+	waitFor(t, tm, "keep me")
+	press(tm, "ctrl+c")
+	waitFor(t, tm, "Quit without saving this note?")
+	press(tm, "ctrl+s")
+	tm.WaitFinished(t, teatest.WithFinalTimeout(10*time.Second))
+	if got := state(t, db, items[0].ID).Note; got != "keep me" {
+		t.Fatalf("note saved on the way out = %q, want %q", got, "keep me")
+	}
+}
+
+// TestSearchCombinesWithView keeps a search while switching views: the
+// results are always those of the view in front.
+func TestSearchCombinesWithView(t *testing.T) {
+	db := fixtureDB(t, fixtureItems(t))
+	tm := start(t, testOptions(db), 80, 24)
+	waitFor(t, tm, "OpenAI signs", "[All 6]")
+	press(tm, "/")
+	tm.Type("data")
+	waitFor(t, tm, "2 matches") // the licensing deal, and Reddit's "data access"
+	press(tm, "enter", "tab")
+	waitFor(t, tm, "[training-data 3]")
+	press(tm, "tab")
+	waitFor(t, tm, "[api-pricing 2]", "1 match")
+	press(tm, "tab")
+	waitFor(t, tm, "No story matches")
+	press(tm, "esc")
+	view := finalView(t, tm)
+	if !strings.Contains(view, "Record labels sue") || strings.Contains(view, "matches") {
+		t.Errorf("after esc the lawsuit view should list its story without a search:\n%s", view)
+	}
+}
