@@ -67,9 +67,9 @@ func textLines(s string) []string {
 //     heading closers, attribute lists, e-mail autolinks;
 //   - & where it would start an entity reference (&amp; &#60;), not in
 //     "Q&A";
-//   - at the start of a line: - + = > : and the . or ) after leading digits
-//     — list items, setext underlines, thematic breaks, block quotes,
-//     definition lists, ordered lists;
+//   - at the start of a line: - + = > : and the . or ) of "12. " — list
+//     items, setext underlines, thematic breaks, block quotes, definition
+//     lists, ordered lists;
 //   - ':' before '/' and '.' after "www" — the extended autolinks of GFM
 //     (http://..., www....), which need no angle brackets. Link labels are
 //     never autolinked, so the visible URL of a link passes autolinks false
@@ -94,9 +94,9 @@ func escapeLine(s string, autolinks bool) string {
 		case ':':
 			esc = i == 0 || autolinks && i+1 < len(s) && s[i+1] == '/'
 		case '.':
-			esc = autolinks && i >= 3 && strings.EqualFold(s[i-3:i], "www") || digits > 0
+			esc = autolinks && i >= 3 && strings.EqualFold(s[i-3:i], "www") || listNumber(s, i, digits)
 		case ')':
-			esc = digits > 0
+			esc = listNumber(s, i, digits)
 		}
 		if c >= '0' && c <= '9' && digits >= 0 {
 			digits++
@@ -109,6 +109,13 @@ func escapeLine(s string, autolinks bool) string {
 		b.WriteByte(c)
 	}
 	return b.String()
+}
+
+// listNumber reports whether the '.' or ')' at s[i] ends an ordered list
+// marker: after one to nine leading digits, before a space or the end
+// ("2026. A year", not "1.5 billion").
+func listNumber(s string, i, digits int) bool {
+	return digits > 0 && digits <= 9 && (i+1 == len(s) || s[i+1] == ' ')
 }
 
 // needsEscape is a fast check for the common case of plain words.
