@@ -1,0 +1,505 @@
+package feeds_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/trawl-news/trawl/feeds"
+	"github.com/trawl-news/trawl/feeds/item"
+	"github.com/trawl-news/trawl/store"
+)
+
+// clock is a settable time for the refresher and the store.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+func openStore(t *testing.T, c *clock) *store.DB {
+	t.Helper()
+	db, err := store.Open(filepath.Join(t.TempDir(), "trawl.db"), store.Options{Now: c.now, NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// recorder keeps each feed's last event of a refresh.
+type recorder struct {
+	mu     sync.Mutex
+	last   map[string]feeds.Event
+	starts map[string]int
+}
+
+func newRecorder() *recorder {
+	return &recorder{last: map[string]feeds.Event{}, starts: map[string]int{}}
+}
+
+func (r *recorder) event(ev feeds.Event) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if ev.Kind == feeds.EventStarted {
+		r.starts[ev.Feed]++
+		return
+	}
+	r.last[ev.Feed] = ev
+}
+
+func refresh(t *testing.T, db *store.DB, c *clock, subs []feeds.Subscription, force bool) (feeds.Summary, *recorder) {
+	t.Helper()
+	rec := newRecorder()
+	r := feeds.NewRefresher(db, nil, feeds.RefreshOptions{
+		Fetch:    feeds.FetchOptions{Timeout: testTimeout, MaxBytes: testMaxBytes},
+		Now:      c.now,
+		Force:    force,
+		Progress: rec.event,
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second) // a hang, not a speed limit
+	defer cancel()
+	sum, err := r.Refresh(ctx, subs)
+	if err != nil {
+		t.Fatalf("refresh: %v", err)
+	}
+	return sum, rec
+}
+
+// storedStories returns the cached stories of each feed URL.
+func storedStories(t *testing.T, db *store.DB) map[string][]store.Story {
+	t.Helper()
+	out := map[string][]store.Story{}
+	err := db.Each(store.All, func(s store.Story) error {
+		out[s.Feed] = append(out[s.Feed], s)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// serverCase is one server behaviour in the acceptance refresh.
+type serverCase struct {
+	path    string
+	kind    feeds.EventKind
+	errIs   error // for failures: errors.Is target, or nil to check status
+	status  int   // for HTTP failures
+	says    string
+	stories int // stories stored from this feed
+	state   func(t *testing.T, st item.FeedState)
+}
+
+// TestRefreshServerBehaviours runs one refresh over a feed for each server
+// behaviour the fetcher must survive, together with two good feeds, and
+// checks for each what the user is told (its event), what is stored (its
+// feed state and stories), and that the good feeds are unaffected.
+func TestRefreshServerBehaviours(t *testing.T) {
+	o := newOutlet(t)
+	c := &clock{t: testNow}
+	db := openStore(t, c)
+	noStories := func(t *testing.T, st item.FeedState) {
+		if st.Failures != 1 || st.LastError == "" || !st.LastSuccess.IsZero() {
+			t.Errorf("failed feed state: %+v", st)
+		}
+		// One failure is a blip: tried again at the next refresh.
+		if !st.NextTry.IsZero() {
+			t.Errorf("first failure backs off until %s", st.NextTry)
+		}
+	}
+	fresh := func(t *testing.T, st item.FeedState) {
+		if st.ETag != okETag || st.LastModified != okLastModified || !st.LastSuccess.Equal(testNow) || st.Failures != 0 || st.LastError != "" {
+			t.Errorf("fetched feed state: %+v", st)
+		}
+	}
+	cases := []serverCase{
+		{path: "/feed/good1/rss", kind: feeds.EventDone, stories: 7, state: fresh},
+		{path: "/feed/good2/atom", kind: feeds.EventDone, stories: 2, state: fresh},
+		{path: "/moved301", kind: feeds.EventDone, stories: 7, state: func(t *testing.T, st item.FeedState) {
+			fresh(t, st)
+			if st.MovedTo != o.URL+"/feed/m301/rss" {
+				t.Errorf("moved to %q", st.MovedTo)
+			}
+		}},
+		{path: "/moved308", kind: feeds.EventDone, stories: 2, state: func(t *testing.T, st item.FeedState) {
+			fresh(t, st)
+			if st.MovedTo != o.URL+"/feed/m308/atom" {
+				t.Errorf("moved to %q", st.MovedTo)
+			}
+		}},
+		{path: "/temporary", kind: feeds.EventDone, stories: 7, state: func(t *testing.T, st item.FeedState) {
+			fresh(t, st)
+			if st.MovedTo != "" {
+				t.Errorf("a temporary redirect recorded a move to %q", st.MovedTo)
+			}
+		}},
+		{path: "/gone", kind: feeds.EventFailed, status: 410, says: "HTTP 410 Gone", state: func(t *testing.T, st item.FeedState) {
+			if !st.Gone || st.Failures != 1 {
+				t.Errorf("gone feed state: %+v", st)
+			}
+		}},
+		{path: "/ratelimited", kind: feeds.EventFailed, status: 429, says: "server asks to wait 2h0m0s", state: func(t *testing.T, st item.FeedState) {
+			if !st.NextTry.Equal(testNow.Add(2 * time.Hour)) {
+				t.Errorf("429 with Retry-After 7200: next try %s, want %s", st.NextTry, testNow.Add(2*time.Hour))
+			}
+		}},
+		{path: "/unavailable", kind: feeds.EventFailed, status: 503, says: "HTTP 503", state: func(t *testing.T, st item.FeedState) {
+			if !st.NextTry.Equal(testNow.Add(3 * time.Hour)) {
+				t.Errorf("503 with a Retry-After date: next try %s, want %s", st.NextTry, testNow.Add(3*time.Hour))
+			}
+		}},
+		{path: "/error500", kind: feeds.EventFailed, status: 500, says: "HTTP 500 Internal Server Error", state: noStories},
+		{path: "/slow", kind: feeds.EventFailed, errIs: feeds.ErrTimeout, says: "timed out after 400ms", state: noStories},
+		{path: "/slowbody", kind: feeds.EventFailed, errIs: feeds.ErrTimeout, says: "timed out", state: noStories},
+		{path: "/loop", kind: feeds.EventFailed, errIs: feeds.ErrTooManyHops, says: "too many redirects", state: noStories},
+		{path: "/huge", kind: feeds.EventFailed, errIs: feeds.ErrTooLarge, says: "larger than the size limit (64 KiB", state: noStories},
+		{path: "/gzipbomb", kind: feeds.EventFailed, errIs: feeds.ErrTooLarge, says: "after decompression", state: noStories},
+		{path: "/page", kind: feeds.EventFailed, errIs: feeds.ErrNotAFeed, says: "is the URL a web page?", state: noStories},
+		{path: "/malformed", kind: feeds.EventFailed, errIs: feeds.ErrMalformed, says: "malformed feed: XML syntax error on line 9", state: func(t *testing.T, st item.FeedState) {
+			noStories(t, st)
+			if st.ETag != "" || st.LastModified != "" {
+				t.Errorf("validators of a body that failed to parse were kept: %+v", st)
+			}
+		}},
+	}
+	var subs []feeds.Subscription
+	for _, tc := range cases {
+		subs = append(subs, feeds.Subscription{URL: o.URL + tc.path})
+	}
+	sum, rec := refresh(t, db, c, subs, false)
+
+	if sum.Feeds != len(cases) || sum.Fetched != 5 || sum.Failed != len(cases)-5 || sum.NotModified != 0 || sum.Skipped != 0 || sum.New != 7+2+7+2+7 {
+		t.Errorf("summary = %+v", sum)
+	}
+	wantMoved := map[string]string{o.URL + "/moved301": o.URL + "/feed/m301/rss", o.URL + "/moved308": o.URL + "/feed/m308/atom"}
+	if fmt.Sprint(sum.Moved) != fmt.Sprint(wantMoved) {
+		t.Errorf("moved = %v, want %v", sum.Moved, wantMoved)
+	}
+	states, err := db.FeedStates()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stories := storedStories(t, db)
+	for _, tc := range cases {
+		t.Run(strings.Trim(tc.path, "/"), func(t *testing.T) {
+			url := o.URL + tc.path
+			ev, ok := rec.last[url]
+			if !ok {
+				t.Fatal("no event")
+			}
+			if ev.Kind != tc.kind {
+				t.Errorf("event %s (%v), want %s", ev.Kind, ev.Err, tc.kind)
+			}
+			if tc.kind == feeds.EventFailed {
+				checkFailure(t, ev.Err, tc)
+			}
+			if rec.starts[url] != 1 {
+				t.Errorf("%d start events", rec.starts[url])
+			}
+			st, ok := states[url]
+			if !ok {
+				t.Fatal("no stored feed state")
+			}
+			if st.URL != url || !st.LastAttempt.Equal(testNow) || st.Origin != url {
+				t.Errorf("state URL %q, last attempt %s, origin %q", st.URL, st.LastAttempt, st.Origin)
+			}
+			if tc.kind == feeds.EventFailed && st.LastError != ev.Err.Error() {
+				t.Errorf("stored error %q, told %q", st.LastError, ev.Err)
+			}
+			tc.state(t, st)
+			// Stories of a moved feed belong to its new URL.
+			feedURL := firstNonEmpty(ev.MovedTo, url)
+			if got := len(stories[feedURL]); got != tc.stories {
+				t.Errorf("%d stories stored under %s, want %d", got, feedURL, tc.stories)
+			}
+			if ev.Kind == feeds.EventDone && (ev.Items != tc.stories || ev.New != tc.stories) {
+				t.Errorf("event says %d items, %d new; want %d", ev.Items, ev.New, tc.stories)
+			}
+		})
+	}
+}
+
+func checkFailure(t *testing.T, err error, tc serverCase) {
+	t.Helper()
+	if err == nil {
+		t.Fatal("failure without an error")
+	}
+	if tc.errIs != nil && !errors.Is(err, tc.errIs) {
+		t.Errorf("error %v, want %v", err, tc.errIs)
+	}
+	if tc.status != 0 {
+		var he *feeds.HTTPError
+		if !errors.As(err, &he) || he.Status != tc.status {
+			t.Errorf("error %v, want HTTP %d", err, tc.status)
+		}
+	}
+	if !strings.Contains(err.Error(), tc.says) || strings.Contains(err.Error(), "\n") {
+		t.Errorf("error %q should say %q in one line", err, tc.says)
+	}
+}
+
+func firstNonEmpty(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// TestRefreshAgain follows the same feeds through later refreshes:
+// unchanged feeds cost a 304, changed ones are refetched, repeated
+// failures back off with a visible next try, Retry-After is honoured, a
+// gone feed is never fetched again, and --force overrides the waiting.
+func TestRefreshAgain(t *testing.T) {
+	o := newOutlet(t)
+	c := &clock{t: testNow}
+	db := openStore(t, c)
+	paths := []string{"/feed/a/rss", "/feed/b/atom", "/lastmodified", "/error500", "/ratelimited", "/gone"}
+	var subs []feeds.Subscription
+	for _, p := range paths {
+		subs = append(subs, feeds.Subscription{URL: o.URL + p})
+	}
+	url := func(p string) string { return o.URL + p }
+	refresh(t, db, c, subs, false)
+	before := storedStories(t, db)
+
+	// Ten minutes later: the unchanged feeds answer 304 and nothing new
+	// is stored; the 500 fails again and now backs off; the rate-limited
+	// and gone feeds are not asked at all.
+	c.advance(10 * time.Minute)
+	sum, rec := refresh(t, db, c, subs, false)
+	if sum.NotModified != 3 || sum.Fetched != 0 || sum.Failed != 1 || sum.Skipped != 2 || sum.New != 0 {
+		t.Errorf("second refresh summary = %+v", sum)
+	}
+	for _, p := range []string{"/feed/a/rss", "/feed/b/atom", "/lastmodified"} {
+		if ev := rec.last[url(p)]; ev.Kind != feeds.EventNotModified {
+			t.Errorf("%s: %s, want not modified", p, ev.Kind)
+		}
+	}
+	if n := o.count("/ratelimited"); n != 1 {
+		t.Errorf("rate-limited feed asked %d times; Retry-After said wait 2h", n)
+	}
+	if n := o.count("/gone"); n != 1 {
+		t.Errorf("gone feed asked %d times", n)
+	}
+	if ev := rec.last[url("/gone")]; ev.Kind != feeds.EventSkipped || !errors.Is(ev.Err, feeds.ErrGone) {
+		t.Errorf("gone feed event: %s %v", ev.Kind, ev.Err)
+	}
+	ev := rec.last[url("/ratelimited")]
+	if ev.Kind != feeds.EventSkipped || !errors.Is(ev.Err, feeds.ErrBackingOff) || !ev.NextTry.Equal(testNow.Add(2*time.Hour)) {
+		t.Errorf("rate-limited feed event: %s %v next try %s", ev.Kind, ev.Err, ev.NextTry)
+	}
+	ev = rec.last[url("/error500")]
+	wantNext := c.now().Add(15 * time.Minute)
+	if ev.Kind != feeds.EventFailed || ev.Failures != 2 || !ev.NextTry.Equal(wantNext) {
+		t.Errorf("second 500: %s, %d failures, next try %s; want failed, 2, %s", ev.Kind, ev.Failures, ev.NextTry, wantNext)
+	}
+	states, err := db.FeedStates()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := states[url("/error500")]; st.Failures != 2 || !st.NextTry.Equal(wantNext) {
+		t.Errorf("stored 500 state: %+v", st)
+	}
+	if st := states[url("/feed/a/rss")]; !st.LastSuccess.Equal(c.now()) || st.ETag != okETag {
+		t.Errorf("304 feed state: %+v", st)
+	}
+	after := storedStories(t, db)
+	if len(after[url("/feed/a/rss")]) != len(before[url("/feed/a/rss")]) {
+		t.Errorf("a 304 changed the stored stories")
+	}
+
+	// Before the next try the 500 is skipped too; with force everything
+	// but nothing is skipped, the gone feed included.
+	c.advance(5 * time.Minute)
+	sum, _ = refresh(t, db, c, subs, false)
+	if sum.Skipped != 3 {
+		t.Errorf("third refresh skipped %d, want 3 (500 backing off, 429, 410): %+v", sum.Skipped, sum)
+	}
+	sum, _ = refresh(t, db, c, subs, true)
+	if sum.Skipped != 0 || o.count("/gone") != 2 || o.count("/ratelimited") != 2 {
+		t.Errorf("forced refresh: %+v; gone asked %d, rate-limited %d", sum, o.count("/gone"), o.count("/ratelimited"))
+	}
+
+	// The outlet publishes: new validators, the changed stories updated.
+	o.change()
+	sum, _ = refresh(t, db, c, subs[:1], false)
+	if sum.Fetched != 1 || sum.New != 0 {
+		t.Errorf("changed feed: %+v", sum)
+	}
+	states, err = db.FeedStates()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := states[url("/feed/a/rss")]; st.ETag != `"v2"` {
+		t.Errorf("validators after a change: %+v", st)
+	}
+	titles := map[string]bool{}
+	for _, s := range storedStories(t, db)[url("/feed/a/rss")] {
+		titles[s.Title] = true
+	}
+	if !titles["Updated: Forum will charge for API access"] {
+		t.Errorf("changed story not updated: %v", titles)
+	}
+}
+
+// TestRefreshFollowsMove: after a permanent redirect the subscription is
+// renamed; the next refresh of the new URL is conditional (the validators
+// moved with the feed) and its stories keep their IDs, so nothing
+// duplicates, even for GUIDs that are not URLs.
+func TestRefreshFollowsMove(t *testing.T) {
+	o := newOutlet(t)
+	c := &clock{t: testNow}
+	db := openStore(t, c)
+	list, err := feeds.LoadSubscriptions(filepath.Join(t.TempDir(), "feeds.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := list.Add(feeds.Subscription{URL: o.URL + "/moved301", Title: "Mover", Tags: []string{"kept"}}); err != nil {
+		t.Fatal(err)
+	}
+	sum, _ := refresh(t, db, c, list.Feeds(), false)
+	moves, err := list.ApplyMoves(sum.Moved)
+	if err != nil || len(moves) != 1 {
+		t.Fatalf("moves %+v, %v", moves, err)
+	}
+	newURL := o.URL + "/feed/m301/rss"
+	if got := list.Feeds(); len(got) != 1 || got[0].URL != newURL || got[0].Title != "Mover" || got[0].Tags[0] != "kept" {
+		t.Fatalf("subscriptions after the move: %+v", got)
+	}
+	idsBefore := map[string]bool{}
+	for _, s := range storedStories(t, db)[newURL] {
+		idsBefore[s.ID] = true
+	}
+	states, err := db.FeedStates()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := states[newURL]; st.Origin != o.URL+"/moved301" || st.ETag != okETag {
+		t.Errorf("state at the new URL: %+v", st)
+	}
+
+	c.advance(time.Hour)
+	sum, _ = refresh(t, db, c, list.Feeds(), false)
+	if sum.NotModified != 1 || o.count("/moved301") != 1 {
+		t.Errorf("refresh at the new URL: %+v; old URL asked %d times", sum, o.count("/moved301"))
+	}
+	// Force a full download at the new URL: same IDs, nothing new.
+	o.change()
+	sum, _ = refresh(t, db, c, list.Feeds(), false)
+	if sum.Fetched != 1 || sum.New != 0 {
+		t.Errorf("full refetch after the move: %+v", sum)
+	}
+	for _, s := range storedStories(t, db)[newURL] {
+		if !idsBefore[s.ID] {
+			t.Errorf("story %q got a new ID %s after the move", s.Title, s.ID)
+		}
+	}
+}
+
+// TestRefreshPerHostLimit: no host ever sees more requests at once than
+// the per-host limit, and the global limit bounds them all together.
+func TestRefreshPerHostLimit(t *testing.T) {
+	var (
+		mu             sync.Mutex
+		inflight, peak = map[string]int{}, map[string]int{}
+		total, peakAll int
+	)
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		host, _, _ := net.SplitHostPort(r.Host)
+		mu.Lock()
+		inflight[host]++
+		total++
+		peak[host] = max(peak[host], inflight[host])
+		peakAll = max(peakAll, total)
+		mu.Unlock()
+		time.Sleep(30 * time.Millisecond)
+		mu.Lock()
+		inflight[host]--
+		total--
+		mu.Unlock()
+		fmt.Fprintf(w, `<rss version="2.0"><channel><title>%s</title><item><title>x</title><link>https://%s.example%s</link></item></channel></rss>`, host, host, r.URL.Path)
+	})}
+	var subs []feeds.Subscription
+	for _, ip := range []string{"127.0.0.1", "127.0.0.2", "127.0.0.3"} {
+		ln, err := net.Listen("tcp", ip+":0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		go srv.Serve(ln)
+		for i := range 8 {
+			subs = append(subs, feeds.Subscription{URL: fmt.Sprintf("http://%s/feed/%d", ln.Addr(), i)})
+		}
+	}
+	t.Cleanup(func() { srv.Close() })
+	c := &clock{t: testNow}
+	db := openStore(t, c)
+	r := feeds.NewRefresher(db, nil, feeds.RefreshOptions{Concurrency: 5, PerHost: 2, Now: c.now})
+	sum, err := r.Refresh(context.Background(), subs)
+	if err != nil || sum.Fetched != len(subs) {
+		t.Fatalf("refresh: %+v, %v", sum, err)
+	}
+	for host, n := range peak {
+		if n > 2 {
+			t.Errorf("host %s saw %d requests at once; the limit is 2", host, n)
+		}
+	}
+	if peakAll > 5 {
+		t.Errorf("%d requests at once; the global limit is 5", peakAll)
+	}
+}
+
+// TestRefreshCancelled: a refresh cut short reports the cancellation but
+// does not count it against the feeds.
+func TestRefreshCancelled(t *testing.T) {
+	o := newOutlet(t)
+	c := &clock{t: testNow}
+	db := openStore(t, c)
+	subs := []feeds.Subscription{{URL: o.URL + "/slow"}, {URL: o.URL + "/feed/a/rss"}}
+	ctx, cancel := context.WithCancel(context.Background())
+	rec := newRecorder()
+	r := feeds.NewRefresher(db, nil, feeds.RefreshOptions{
+		Now: c.now,
+		Progress: func(ev feeds.Event) {
+			rec.event(ev)
+			if ev.Kind == feeds.EventDone {
+				cancel() // the good feed is in; stop the slow one
+			}
+		},
+	})
+	sum, err := r.Refresh(ctx, subs)
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("refresh error %v, want context.Canceled", err)
+	}
+	if sum.Fetched != 1 || sum.Failed != 1 {
+		t.Errorf("summary = %+v", sum)
+	}
+	if ev := rec.last[o.URL+"/slow"]; ev.Kind != feeds.EventFailed || !errors.Is(ev.Err, context.Canceled) {
+		t.Errorf("slow feed event: %s %v", ev.Kind, ev.Err)
+	}
+	states, err := db.FeedStates()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st, ok := states[o.URL+"/slow"]; ok && st.Failures != 0 {
+		t.Errorf("a cancelled fetch was stored as a failure: %+v", st)
+	}
+}
