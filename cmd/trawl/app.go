@@ -68,9 +68,13 @@ func (a *app) close() {
 	}
 }
 
-// classifier loads the rules: built-in defaults plus the user's rules file.
+// classifier loads the rules: built-in defaults plus the user's rules file
+// (rules.toml beside the config file), which need not exist.
 func (a *app) classifier() (*classify.Classifier, error) {
-	return classify.Default(), nil
+	if a.paths.rules == "" {
+		return classify.Default(), nil // the demo runs without a config directory
+	}
+	return classify.LoadFile(a.paths.rules)
 }
 
 func (a *app) subscriptions() (*feeds.SubscriptionList, error) {
