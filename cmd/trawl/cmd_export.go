@@ -21,8 +21,8 @@ Writes the starred stories (with --all, every story matching --tag and
 --since) as markdown: a heading with the date and the filters, then one
 section per tag. A story with several tags is listed once, under the first
 core tag it carries (training-data, then api-pricing), else under the first
-of its other tags alphabetically; untagged stories come last. Newest first
-within a section. Each story has its linked title, outlet, date, tags, your
+of its other tags alphabetically; untagged stories come last (with --tag,
+all are under that tag). Newest first within a section. Each story has its linked title, outlet, date, tags, your
 note and its link. The same cache gives the same file.
 
 Everything from a feed is escaped so it shows as text: a hostile title
@@ -126,7 +126,8 @@ func exportDocument(a *app, f export.Filters) (export.Document, error) {
 	return export.Build(stories, export.Options{Now: a.env.now(), Filters: f, CoreTags: classify.CoreTags()}), nil
 }
 
-// exportForTUI writes the starred stories as markdown to
+// exportForTUI writes the starred stories as markdown, the same document
+// as a plain 'trawl export', to
 // $XDG_DATA_HOME/trawl/exports/trawl-starred-YYYY-MM-DD.md (by default
 // ~/.local/share/trawl/exports/...) and returns the path. The directory
 // does not depend on the working directory, which in a reader session is

@@ -2,6 +2,7 @@ package export
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/trawl-news/trawl/feeds/item"
+	"github.com/trawl-news/trawl/feeds/sanitize"
 	"github.com/trawl-news/trawl/store"
 )
 
@@ -202,5 +204,43 @@ func BenchmarkBuildAndRender10k(b *testing.B) {
 		if err := WriteMarkdown(io.Discard, doc, MarkdownOptions{FrontMatter: true}); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// Front matter holds exactly its keys, whatever the filter text: values are
+// quoted, so a tag with quotes, newlines or "---" cannot end the block or
+// add a key.
+func TestFrontMatterCannotBeBrokenOut(t *testing.T) {
+	hostileTag := "x\"\n---\nevil: true\n# \u2028"
+	f := Filters{Tag: hostileTag, SinceText: "1d\n---", Since: testNow.Add(-24 * time.Hour)}
+	doc := Build(nil, Options{Now: testNow, Filters: f})
+	var buf bytes.Buffer
+	if err := WriteMarkdown(&buf, doc, MarkdownOptions{FrontMatter: true}); err != nil {
+		t.Fatal(err)
+	}
+	block, body, ok := strings.Cut(strings.TrimPrefix(buf.String(), "---\n"), "\n---\n")
+	if !ok || !strings.HasPrefix(buf.String(), "---\n") {
+		t.Fatalf("no front matter block:\n%s", buf.String())
+	}
+	var keys []string
+	for _, line := range strings.Split(block, "\n") {
+		key, value, _ := strings.Cut(strings.TrimLeft(line, " "), ": ")
+		keys = append(keys, key)
+		if strings.HasPrefix(value, `"`) {
+			var s string
+			if err := json.Unmarshal([]byte(value), &s); err != nil {
+				t.Errorf("%s: value %s is not one quoted string: %v", key, value, err)
+			}
+			if key == "tag" && s != sanitize.Line(hostileTag) {
+				t.Errorf("tag reads %q, want %q", s, sanitize.Line(hostileTag))
+			}
+		}
+	}
+	want := "title,date,generated,filters:,starred_only,tag,since,stories,groups"
+	if strings.Join(keys, ",") != want {
+		t.Errorf("front matter keys %v, want %s:\n%s", keys, want, block)
+	}
+	if strings.Contains(body, "\n---\n") {
+		t.Errorf("a second --- line in the body:\n%s", body)
 	}
 }
