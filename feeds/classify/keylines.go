@@ -39,6 +39,12 @@ func scanKeyLines(src string) keyLines {
 				}
 				if path, ok := parseKeyPath(t[open : open+end]); ok {
 					table = path
+					// [a.b.c] defines a and a.b too, unless seen before.
+					for i := 1; i < len(path); i++ {
+						if len(kl[lineKey(path[:i])]) == 0 {
+							kl.add(path[:i], lineNo)
+						}
+					}
 					kl.add(table, lineNo)
 				}
 				continue

@@ -373,8 +373,11 @@ func (rs *ruleSet) check() error {
 			total += len(c.phrases)
 			positive = positive || c.weight > 0
 		}
+		for _, n := range t.near {
+			positive = positive || n.weight > 0
+		}
 		if !positive {
-			return t.at.errf("tag %s has no concept with a positive weight, so it can never fire", name)
+			return t.at.errf("tag %s has no concept or near rule with a positive weight, so it can never fire", name)
 		}
 		for _, nname := range sortedKeys(t.near) {
 			n := t.near[nname]

@@ -127,6 +127,8 @@ func (tz *tokenizer) tokenize(s string, vocab map[string]int32) []token {
 				}
 			}
 			flush()
+		case r == '\u200b':
+			flush() // a zero-width space is a word break, not part of a word
 		case unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Me, r) || unicode.Is(unicode.Cf, r):
 			// Combining marks and invisible format characters (soft
 			// hyphen, zero-width joiner) belong to the word around them.
