@@ -37,12 +37,12 @@ func TestStemJoinsInflections(t *testing.T) {
 		}
 	}
 	apart := [][2]string{
-		{"scrape", "scrap"},   // scraping is not scrapping
-		{"news", "new"},       // not a plural
-		{"trainer", "train"},  // derivations stay apart
-		{"use", "us"},         // "using" must not turn into "US"
-		{"api", "rapid"},      // sanity
-		{"pay", "payment"},    // a payment is not paying
+		{"scrape", "scrap"},    // scraping is not scrapping
+		{"news", "new"},        // not a plural
+		{"trainer", "train"},   // derivations stay apart
+		{"use", "us"},          // "using" must not turn into "US"
+		{"api", "rapid"},       // sanity
+		{"pay", "payment"},     // a payment is not paying
 		{"licence", "license"}, // spelling variants are the rules' job
 	}
 	for _, p := range apart {
