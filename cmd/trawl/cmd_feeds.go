@@ -1,20 +1,26 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"os"
 	"text/tabwriter"
 	"time"
 
 	"github.com/trawl-news/trawl/feeds"
+	"github.com/trawl-news/trawl/feeds/item"
+	"github.com/trawl-news/trawl/feeds/sanitize"
 )
 
 const feedsDetail = `
 Subcommands:
-  feeds list               every subscription with its last fetch, errors and story count
+  feeds list               every subscription: status, last success, stories
+                           in the cache, next try and the last error
   feeds add URL [TITLE]    subscribe (http and https only)
   feeds remove URL         unsubscribe (stories already fetched stay)
-  feeds import FILE.opml   subscribe to every feed in an OPML file
-  feeds export             print the subscriptions as OPML
+  feeds import FILE.opml   subscribe to every feed in an OPML file; folders
+                           become tags, feeds already followed are skipped
+  feeds export             print the subscriptions as OPML 2.0 on stdout
 
 Subscriptions live in feeds.txt beside the config file: one feed per line,
 URL ["Title"] [+tag ...]. You can edit it by hand.`
@@ -28,6 +34,27 @@ func runFeeds(e *env, g *globals, args []string) error {
 	if len(args) == 0 {
 		return usagef("which? list, add, remove, import or export")
 	}
+	sub, rest := args[0], args[1:]
+	switch sub {
+	case "list", "export":
+		if len(rest) != 0 {
+			return usagef("feeds %s takes no arguments", sub)
+		}
+	case "add":
+		if len(rest) < 1 || len(rest) > 2 {
+			return usagef("feeds add URL [TITLE]")
+		}
+	case "remove":
+		if len(rest) != 1 {
+			return usagef("feeds remove URL")
+		}
+	case "import":
+		if len(rest) != 1 {
+			return usagef("feeds import FILE.opml")
+		}
+	default:
+		return usagef("unknown feeds subcommand %q (list, add, remove, import, export)", sub)
+	}
 	a, err := setup(e, g, true)
 	if err != nil {
 		return err
@@ -36,19 +63,13 @@ func runFeeds(e *env, g *globals, args []string) error {
 	if err != nil {
 		return err
 	}
-	switch sub, rest := args[0], args[1:]; sub {
+	switch sub {
 	case "list":
-		if len(rest) != 0 {
-			return usagef("feeds list takes no arguments")
-		}
 		return feedsList(a, list)
 	case "add":
-		if len(rest) < 1 || len(rest) > 2 {
-			return usagef("feeds add URL [TITLE]")
-		}
 		s := feeds.Subscription{URL: rest[0]}
 		if len(rest) == 2 {
-			s.Title = rest[1]
+			s.Title = sanitize.Line(rest[1])
 		}
 		if err := list.Add(s); err != nil {
 			return fmt.Errorf("feeds add: %w", err)
@@ -59,9 +80,6 @@ func runFeeds(e *env, g *globals, args []string) error {
 		fmt.Fprintf(e.stdout, "subscribed to %s (%d feeds in %s)\n", rest[0], len(list.Feeds()), list.Path())
 		return nil
 	case "remove":
-		if len(rest) != 1 {
-			return usagef("feeds remove URL")
-		}
 		if err := list.Remove(rest[0]); err != nil {
 			return fmt.Errorf("feeds remove: %w", err)
 		}
@@ -70,11 +88,67 @@ func runFeeds(e *env, g *globals, args []string) error {
 		}
 		fmt.Fprintf(e.stdout, "unsubscribed from %s; its stories stay in the cache\n", rest[0])
 		return nil
-	case "import", "export":
-		return fmt.Errorf("feeds %s: %w", sub, errNotYet)
+	case "import":
+		return feedsImport(a, list, rest[0])
 	default:
-		return usagef("unknown feeds subcommand %q (list, add, remove, import, export)", sub)
+		return feedsExport(a, list)
 	}
+}
+
+func feedsImport(a *app, list *feeds.SubscriptionList, path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("feeds import: %w", err)
+	}
+	defer f.Close()
+	doc, err := feeds.ReadOPML(f)
+	if err != nil {
+		return fmt.Errorf("feeds import %s: %w", path, err)
+	}
+	e := a.env
+	for _, r := range doc.Rejected {
+		fmt.Fprintf(e.stderr, "%s: feeds import %s: skipped %q: %s\n", programName, path, firstSet(r.Title, r.URL), sanitize.Line(r.Err.Error()))
+	}
+	added, dup := 0, 0
+	for _, s := range doc.Feeds {
+		switch err := list.Add(s); {
+		case errors.Is(err, feeds.ErrDuplicate):
+			dup++
+		case err != nil:
+			return fmt.Errorf("feeds import %s: %w", path, err)
+		default:
+			added++
+		}
+	}
+	if added > 0 {
+		if err := list.Save(); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(e.stdout, "imported %d %s from %s (%d already subscribed, %d not usable); %d feeds in %s\n",
+		added, plural(added, "feed", "feeds"), path, dup, len(doc.Rejected), len(list.Feeds()), list.Path())
+	if len(doc.Feeds) == 0 && len(doc.Rejected) == 0 {
+		return fmt.Errorf("feeds import %s: the file lists no feeds (no outline has an xmlUrl)", path)
+	}
+	return nil
+}
+
+// feedsExport prints the subscriptions as OPML. Feeds without a title of
+// their own get the one their last fetch found, so other readers show
+// names rather than URLs. It reads the cache only if one exists.
+func feedsExport(a *app, list *feeds.SubscriptionList) error {
+	subs := list.Feeds()
+	if _, err := os.Stat(a.paths.db); err == nil {
+		if err := a.open(true); err == nil {
+			defer a.close()
+			if states, err := a.db.FeedStates(); err == nil {
+				for i := range subs {
+					subs[i].Title = firstSet(subs[i].Title, states[subs[i].URL].Title)
+				}
+			}
+		}
+	}
+	return feeds.WriteOPML(a.env.stdout, "trawl subscriptions", subs, a.env.now())
 }
 
 func feedsList(a *app, list *feeds.SubscriptionList) error {
@@ -91,27 +165,47 @@ func feedsList(a *app, list *feeds.SubscriptionList) error {
 	if err != nil {
 		return err
 	}
+	counts, err := a.db.Counts()
+	if err != nil {
+		return err
+	}
 	tw := tabwriter.NewWriter(a.env.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "FEED\tSTATUS\tLAST OK\tSTORIES\tURL")
+	fmt.Fprintln(tw, "FEED\tSTATUS\tLAST OK\tSTORIES\tNEXT TRY\tURL\tLAST ERROR")
 	now := a.env.now()
 	for _, s := range subs {
 		st := states[s.URL]
-		status := "never fetched"
-		switch {
-		case st.Gone:
-			status = "gone (410)"
-		case st.LastError != "":
-			status = "error: " + st.LastError
-			if !st.NextTry.IsZero() {
-				status += " (next try " + st.NextTry.Local().Format("Jan 2 15:04") + ")"
-			}
-		case !st.LastSuccess.IsZero():
-			status = "ok"
+		stories := counts.Feeds[s.URL]
+		if st.Origin != "" && st.Origin != s.URL {
+			// stories fetched before the feed moved
+			stories += counts.Feeds[st.Origin]
 		}
-		name := firstSet(s.Title, st.Title, "-")
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\n", name, truncate(status, 60), ago(now, st.LastSuccess), st.Items, s.URL)
+		name := truncate(sanitize.Line(firstSet(s.Title, st.Title, "-")), 30)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\n", name, feedStatus(st), ago(now, st.LastSuccess), stories,
+			feedNextTry(now, st), s.URL, truncate(sanitize.Line(firstSet(st.LastError, "-")), 80))
 	}
 	return tw.Flush()
+}
+
+func feedStatus(st item.FeedState) string {
+	switch {
+	case st.Gone:
+		return "gone (410)"
+	case st.Failures > 0:
+		return fmt.Sprintf("failing (%d)", st.Failures)
+	case !st.LastSuccess.IsZero():
+		return "ok"
+	}
+	return "new"
+}
+
+func feedNextTry(now time.Time, st item.FeedState) string {
+	switch {
+	case st.Gone:
+		return "never"
+	case st.NextTry.After(now):
+		return nextTry(now, st.NextTry)
+	}
+	return "next fetch"
 }
 
 // ago renders the age of t compactly: 5m, 3h, 2d, 7w.

@@ -3,20 +3,32 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"strings"
+	"time"
 
 	"github.com/trawl-news/trawl/feeds"
 	"github.com/trawl-news/trawl/feeds/sanitize"
 )
 
 const fetchDetail = `
-Fetches every subscribed feed that is due, stores new and changed stories,
-and prints one summary line. Each feed that fails gets one line on stderr
-naming it and the reason. Exit status 1 if any feed failed.`
+Fetches every subscribed feed that is due and stores new and changed
+stories. On a terminal a progress bar runs on stderr; otherwise (cron, a
+pipe) each feed gets one line on stderr. A feed that fails gets a line
+naming it, the reason and when it will be tried again. The last line, on
+stdout, sums up: feeds fetched, not modified, failed, new stories.
+
+Unchanged feeds cost a conditional request (a 304). A feed that moved
+permanently (301/308) is followed and its line in feeds.txt rewritten. A
+feed the server says is gone (410) is no longer fetched. Feeds that keep
+failing, or whose server asks for a pause (429/503 with Retry-After), wait
+before the next try; --force tries them now.
+
+Exit status 1 if any feed failed.`
 
 func runFetch(e *env, g *globals, args []string) error {
 	fs := newFlagSet(e, g, "fetch")
-	force := fs.Bool("force", false, "fetch feeds that are backing off after errors too")
+	force := fs.Bool("force", false, "also fetch feeds that are waiting after errors, or marked gone")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -44,36 +56,25 @@ func runFetch(e *env, g *globals, args []string) error {
 	}
 	defer a.close()
 
-	bar := newProgressLine(e)
-	opts := a.refreshOptions(func(ev feeds.Event) {
-		switch ev.Kind {
-		case feeds.EventFailed:
-			bar.clear()
-			fmt.Fprintf(e.stderr, "%s: feed %s: %s\n", programName, feedName(ev), oneLine(sanitize.Line(ev.Err.Error())))
-		case feeds.EventSkipped:
-			bar.clear()
-			fmt.Fprintf(e.stderr, "%s: skipped %s: %s\n", programName, feedName(ev), sanitize.Line(ev.Err.Error()))
-		}
-		if ev.MovedTo != "" {
-			bar.clear()
-			fmt.Fprintf(e.stderr, "%s: feed %s moved permanently to %s; subscription updated\n", programName, ev.Feed, ev.MovedTo)
-		}
-		if ev.Kind != feeds.EventStarted {
-			bar.set(ev.Done, ev.Total, feedName(ev))
-		}
-	})
+	rep := newFetchReporter(e)
+	opts := a.refreshOptions(rep.event)
 	opts.Force = *force
-	r := feeds.NewRefresher(a.db, cls, opts)
-	sum, err := r.Refresh(e.ctx, subs)
-	bar.clear()
+	sum, err := feeds.NewRefresher(a.db, cls, opts).Refresh(e.ctx, subs)
+	rep.finish()
 	if len(sum.Moved) > 0 {
-		for from, to := range sum.Moved {
-			if rerr := list.Rename(from, to); rerr != nil && !errors.Is(rerr, feeds.ErrNotFound) {
-				return rerr
+		moves, merr := list.ApplyMoves(sum.Moved)
+		for _, m := range moves {
+			if m.Merged {
+				fmt.Fprintf(e.stderr, "%s: %s moved to %s, which you already follow; removed the old line from %s\n", programName, m.From, m.To, list.Path())
+			} else {
+				fmt.Fprintf(e.stderr, "%s: %s moved permanently to %s; updated %s\n", programName, m.From, m.To, list.Path())
 			}
 		}
-		if serr := list.Save(); serr != nil {
-			return serr
+		if merr == nil {
+			merr = list.Save()
+		}
+		if merr != nil {
+			return fmt.Errorf("follow moved feeds: %w", merr)
 		}
 	}
 	fmt.Fprintln(e.stdout, summaryLine(sum))
@@ -116,29 +117,125 @@ func feedName(ev feeds.Event) string {
 	return ev.Feed
 }
 
-// progressLine draws a one-line progress bar on stderr when it is a
-// terminal, and nothing otherwise (the summary line is always printed).
-type progressLine struct {
-	e     *env
+// fetchReporter tells the user how a refresh goes: a progress bar on a
+// terminal, one plain line per feed otherwise, and on both a line for
+// every feed that failed or was skipped.
+type fetchReporter struct {
+	w     io.Writer
+	tty   bool
+	now   func() time.Time
 	drawn bool
 }
 
-func newProgressLine(e *env) *progressLine { return &progressLine{e: e} }
+func newFetchReporter(e *env) *fetchReporter {
+	return &fetchReporter{w: e.stderr, tty: e.stderrTerminal, now: e.now}
+}
 
-func (p *progressLine) set(done, total int, label string) {
-	if !p.e.stderrTerminal || total == 0 {
+// event is the refresh's Progress callback; the refresher calls it from
+// one goroutine at a time.
+func (r *fetchReporter) event(ev feeds.Event) {
+	if ev.Kind == feeds.EventStarted {
+		return
+	}
+	if line := r.line(ev); line != "" {
+		r.clear()
+		fmt.Fprintf(r.w, "%s: %s\n", programName, line)
+	}
+	r.bar(ev.Done, ev.Total, feedName(ev))
+}
+
+// line is what to say about a finished feed; on a terminal, successes
+// are left to the progress bar.
+func (r *fetchReporter) line(ev feeds.Event) string {
+	name := feedName(ev)
+	switch ev.Kind {
+	case feeds.EventFailed:
+		return fmt.Sprintf("feed %s: %s%s", name, oneLine(sanitize.Line(ev.Err.Error())), r.afterFailure(ev))
+	case feeds.EventSkipped:
+		if errors.Is(ev.Err, feeds.ErrGone) {
+			return fmt.Sprintf("skipped %s: %s; remove it with 'trawl feeds remove %s' (or try again with --force)", name, ev.Err, ev.Feed)
+		}
+		return fmt.Sprintf("skipped %s: %s; next try %s (or now with --force)", name, oneLine(sanitize.Line(ev.Err.Error())), r.when(ev.NextTry))
+	}
+	if r.tty {
+		return ""
+	}
+	switch ev.Kind {
+	case feeds.EventDone:
+		s := fmt.Sprintf("ok %s: %d %s, %d new", name, ev.Items, plural(ev.Items, "story", "stories"), ev.New)
+		if ev.Dropped > 0 {
+			s += fmt.Sprintf(" (%d more entries over the per-feed limit left out)", ev.Dropped)
+		}
+		return s
+	case feeds.EventNotModified:
+		return fmt.Sprintf("not modified %s", name)
+	}
+	return ""
+}
+
+// afterFailure says what happens next to a feed that just failed, and
+// what the user can do about it.
+func (r *fetchReporter) afterFailure(ev feeds.Event) string {
+	var he *feeds.HTTPError
+	if errors.As(ev.Err, &he) && he.Gone() {
+		return fmt.Sprintf("; trawl will stop fetching it (remove it with 'trawl feeds remove %s')", ev.Feed)
+	}
+	var notes []string
+	if !ev.NextTry.IsZero() {
+		notes = append(notes, fmt.Sprintf("%s in a row, next try %s", failureCount(ev.Failures), r.when(ev.NextTry)))
+	}
+	if errors.Is(ev.Err, feeds.ErrTooLarge) {
+		notes = append(notes, "raise max_feed_mb in config.toml if it is a feed you trust")
+	}
+	if len(notes) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(notes, "; ") + ")"
+}
+
+func failureCount(n int) string {
+	if n == 1 {
+		return "1 failure"
+	}
+	return fmt.Sprintf("%d failures", n)
+}
+
+// when renders a next-try time: the clock time today, else the date too.
+func (r *fetchReporter) when(t time.Time) string {
+	return nextTry(r.now(), t)
+}
+
+func nextTry(now, t time.Time) string {
+	switch {
+	case t.IsZero() || !t.After(now):
+		return "at the next fetch"
+	case t.Sub(now) < time.Minute:
+		return "in under a minute"
+	}
+	local, today := t.Local(), now.Local()
+	if local.YearDay() == today.YearDay() && local.Year() == today.Year() {
+		return "at " + local.Format("15:04")
+	}
+	return "on " + local.Format("Jan 2 15:04")
+}
+
+// bar draws a one-line progress bar on a terminal.
+func (r *fetchReporter) bar(done, total int, label string) {
+	if !r.tty || total == 0 {
 		return
 	}
 	const width = 24
 	filled := done * width / total
 	bar := strings.Repeat("█", filled) + strings.Repeat("░", width-filled)
-	fmt.Fprintf(p.e.stderr, "\r\x1b[2K%s %d/%d %s", bar, done, total, truncate(label, 40))
-	p.drawn = true
+	fmt.Fprintf(r.w, "\r\x1b[2K%s %d/%d %s", bar, done, total, truncate(label, 40))
+	r.drawn = true
 }
 
-func (p *progressLine) clear() {
-	if p.drawn {
-		fmt.Fprint(p.e.stderr, "\r\x1b[2K")
-		p.drawn = false
+func (r *fetchReporter) clear() {
+	if r.drawn {
+		fmt.Fprint(r.w, "\r\x1b[2K")
+		r.drawn = false
 	}
 }
+
+func (r *fetchReporter) finish() { r.clear() }

@@ -1,0 +1,338 @@
+package main
+
+import (
+	"bytes"
+	"compress/gzip"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// badOutlets serves the CLI fixtures as good feeds plus one path per
+// server behaviour trawl fetch must report. It records the User-Agent.
+type badOutlets struct {
+	*httptest.Server
+	mu        sync.Mutex
+	userAgent string
+}
+
+func newBadOutlets(t *testing.T) *badOutlets {
+	t.Helper()
+	o := &badOutlets{}
+	fixture := func(name string) []byte {
+		b, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	serve := func(body []byte) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("ETag", `"fixture"`)
+			if r.Header.Get("If-None-Match") == `"fixture"` {
+				w.WriteHeader(http.StatusNotModified)
+				return
+			}
+			w.Write(body)
+		}
+	}
+	bomb := func() []byte {
+		var b bytes.Buffer
+		zw := gzip.NewWriter(&b)
+		zw.Write(bytes.Repeat([]byte(" "), 3<<20))
+		zw.Close()
+		return b.Bytes()
+	}()
+	mux := http.NewServeMux()
+	mux.Handle("/policy.rss.xml", serve(fixture("policy.rss.xml")))
+	mux.Handle("/gadgets.atom.xml", serve(fixture("gadgets.atom.xml")))
+	mux.Handle("/old-gadgets", http.RedirectHandler("/gadgets.atom.xml", http.StatusPermanentRedirect))
+	mux.Handle("/loop", http.RedirectHandler("/loop", http.StatusFound))
+	mux.HandleFunc("/gone", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "retired", http.StatusGone) })
+	mux.HandleFunc("/busy", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", "7200")
+		http.Error(w, "slow down", http.StatusTooManyRequests)
+	})
+	mux.HandleFunc("/broken", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "oops", http.StatusInternalServerError) })
+	mux.HandleFunc("/slow", func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-time.After(10 * time.Second):
+		}
+	})
+	mux.HandleFunc("/huge", func(w http.ResponseWriter, r *http.Request) { w.Write(bytes.Repeat([]byte(" "), 2<<20)) })
+	mux.HandleFunc("/bomb", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Encoding", "gzip")
+		w.Write(bomb)
+	})
+	mux.HandleFunc("/page", func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte("<!DOCTYPE html><html><head><title>Home</title></head><body>hi</body></html>"))
+	})
+	mux.HandleFunc("/malformed", func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte(`<?xml version="1.0"?><rss version="2.0"><channel><title>x</title><item><title>a</title></item</channel></rss>`))
+	})
+	o.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		o.mu.Lock()
+		o.userAgent = r.Header.Get("User-Agent")
+		o.mu.Unlock()
+		mux.ServeHTTP(w, r)
+	}))
+	t.Cleanup(o.Close)
+	return o
+}
+
+// configure writes config.toml with short limits so the bad outlets fail
+// fast.
+func (c *cli) configure(text string) {
+	c.t.Helper()
+	if err := os.WriteFile(filepath.Join(c.home, ".config", "trawl", "config.toml"), []byte(text), 0o644); err != nil {
+		c.t.Fatal(err)
+	}
+}
+
+func (c *cli) subsFile() string {
+	return filepath.Join(c.home, ".config", "trawl", "feeds.txt")
+}
+
+// linesAbout returns the stderr lines that mention s.
+func linesAbout(stderr, s string) []string {
+	var out []string
+	for _, l := range strings.Split(stderr, "\n") {
+		if strings.Contains(l, s) {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// TestFetchTellsTheUser runs trawl fetch over good feeds and every kind of
+// bad one, and checks what each gets on stderr, the one summary line on
+// stdout, the exit status, feeds.txt after a move, and trawl feeds list.
+func TestFetchTellsTheUser(t *testing.T) {
+	o := newBadOutlets(t)
+	c := newCLI(t)
+	c.configure("[fetch]\ntimeout = \"500ms\"\nmax_feed_mb = 1\n")
+	paths := []string{"/policy.rss.xml", "/old-gadgets", "/gone", "/busy", "/broken", "/slow", "/loop", "/huge", "/bomb", "/page", "/malformed"}
+	for _, p := range paths {
+		if r := c.run("feeds", "add", o.URL+p); r.code != 0 {
+			t.Fatalf("feeds add %s: %q", p, r.stderr)
+		}
+	}
+	r := c.run("fetch")
+	if r.code != exitFailed {
+		t.Errorf("exit %d, want %d", r.code, exitFailed)
+	}
+	if want := "fetched 2 feeds, 0 not modified, 9 failed, 5 new stories\n"; r.stdout != want {
+		t.Errorf("stdout = %q, want only the summary %q", r.stdout, want)
+	}
+	told := []struct{ path, says string }{
+		{"/policy.rss.xml", "ok Policy Desk (" + o.URL + "/policy.rss.xml): 3 stories, 3 new"},
+		{"/gone", "HTTP 410 Gone: the feed was removed for good; trawl will stop fetching it (remove it with 'trawl feeds remove " + o.URL + "/gone')"},
+		{"/busy", "HTTP 429 Too Many Requests (server asks to wait 2h0m0s) (1 failure in a row, next try at 14:00)"},
+		{"/broken", "feed " + o.URL + "/broken: HTTP 500 Internal Server Error"},
+		{"/slow", "timed out after 500ms"},
+		{"/loop", "too many redirects"},
+		{"/huge", "feed is larger than the size limit (1 MiB, after decompression) (raise max_feed_mb in config.toml"},
+		{"/bomb", "feed is larger than the size limit (1 MiB, after decompression)"},
+		{"/page", "not a feed (RSS, Atom or JSON Feed); is the URL a web page?"},
+		{"/malformed", "malformed feed: XML syntax error"},
+	}
+	for _, tt := range told {
+		lines := linesAbout(r.stderr, o.URL+tt.path)
+		if len(lines) != 1 || !strings.Contains(lines[0], tt.says) || !strings.HasPrefix(lines[0], "trawl: ") {
+			t.Errorf("%s: stderr lines %q, want one saying %q", tt.path, lines, tt.says)
+		}
+	}
+	// The move: reported, feeds.txt rewritten, stories stored.
+	moved := linesAbout(r.stderr, "moved permanently")
+	if len(moved) != 1 || !strings.Contains(moved[0], o.URL+"/old-gadgets moved permanently to "+o.URL+"/gadgets.atom.xml; updated "+c.subsFile()) {
+		t.Errorf("move report: %q", moved)
+	}
+	subs, err := os.ReadFile(c.subsFile())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(subs), "/old-gadgets") || !strings.Contains(string(subs), o.URL+"/gadgets.atom.xml\n") || !strings.HasPrefix(string(subs), "# test subscriptions\n") {
+		t.Errorf("feeds.txt after the move:\n%s", subs)
+	}
+	if got := len(listJSON(t, c)); got != 5 {
+		t.Errorf("%d stories stored, want the good feeds' 5", got)
+	}
+	if ua := o.userAgent; ua != "trawl/"+version+" (+https://github.com/trawl-news/trawl)" {
+		t.Errorf("User-Agent = %q", ua)
+	}
+
+	// feeds list shows each feed's state.
+	list := c.run("feeds", "list")
+	if list.code != 0 {
+		t.Fatalf("feeds list: %d %q", list.code, list.stderr)
+	}
+	rows := map[string][]string{
+		"/policy.rss.xml":   {"Policy Desk", "ok", "now", "3", "next fetch"},
+		"/gadgets.atom.xml": {"Gadget Bench", "ok", "2", "next fetch"},
+		"/gone":             {"gone (410)", "never", "HTTP 410 Gone"},
+		"/busy":             {"failing (1)", "at 14:00", "HTTP 429"},
+		"/broken":           {"failing (1)", "next fetch", "HTTP 500"},
+	}
+	for p, want := range rows {
+		line := linesAbout(list.stdout, o.URL+p+" ")
+		if len(line) != 1 {
+			t.Errorf("feeds list has %d rows for %s:\n%s", len(line), p, list.stdout)
+			continue
+		}
+		for _, w := range want {
+			if !strings.Contains(line[0], w) {
+				t.Errorf("feeds list row for %s lacks %q: %q", p, w, line[0])
+			}
+		}
+	}
+
+	// Ten minutes later: 304s for the good feeds, the gone and the
+	// rate-limited feed skipped with the reason and the next try.
+	c.now = c.now.Add(10 * time.Minute)
+	r = c.run("fetch")
+	if want := "fetched 0 feeds, 2 not modified, 7 failed, 2 skipped, 0 new stories\n"; r.stdout != want {
+		t.Errorf("second fetch: stdout %q, want %q", r.stdout, want)
+	}
+	for _, tt := range []struct{ path, says string }{
+		{"/policy.rss.xml", "not modified Policy Desk"},
+		{"/gone", "skipped " + o.URL + "/gone: gone: the server said the feed was removed (HTTP 410), so trawl no longer fetches it; remove it with"},
+		{"/busy", "skipped " + o.URL + "/busy: backing off after 1 failure: HTTP 429 Too Many Requests (server asks to wait 2h0m0s); next try at 14:00 (or now with --force)"},
+		{"/broken", "HTTP 500 Internal Server Error (2 failures in a row, next try at 12:25)"},
+		{"/huge", "(2 failures in a row, next try at 12:25; raise max_feed_mb in config.toml if it is a feed you trust)"},
+	} {
+		lines := linesAbout(r.stderr, o.URL+tt.path)
+		if len(lines) != 1 || !strings.Contains(lines[0], tt.says) {
+			t.Errorf("second fetch, %s: %q, want one line saying %q", tt.path, lines, tt.says)
+		}
+	}
+}
+
+// TestFetchProgressOnTerminal: on a terminal the per-feed lines give way
+// to a progress bar on stderr, cleared at the end; failures still get a
+// line and the summary is still printed.
+func TestFetchProgressOnTerminal(t *testing.T) {
+	o := newBadOutlets(t)
+	c := newCLI(t)
+	for _, p := range []string{"/policy.rss.xml", "/gadgets.atom.xml", "/broken"} {
+		if r := c.run("feeds", "add", o.URL+p); r.code != 0 {
+			t.Fatal(r.stderr)
+		}
+	}
+	var out, errOut bytes.Buffer
+	e := c.env(strings.NewReader(""), &out, &errOut)
+	e.stderrTerminal = true
+	code := run(e, []string{"fetch"})
+	if code != exitFailed {
+		t.Errorf("exit %d", code)
+	}
+	stderr := errOut.String()
+	if !strings.Contains(stderr, "\r\x1b[2K") || !strings.Contains(stderr, "3/3") || !strings.Contains(stderr, "█") {
+		t.Errorf("no progress bar on the terminal: %q", stderr)
+	}
+	if strings.Contains(stderr, "ok Policy Desk") {
+		t.Errorf("per-feed success lines on a terminal: %q", stderr)
+	}
+	if len(linesAbout(stderr, "HTTP 500")) != 1 {
+		t.Errorf("failure line missing on a terminal: %q", stderr)
+	}
+	if !strings.HasSuffix(stderr, "\r\x1b[2K") {
+		t.Errorf("progress bar not cleared at the end: %q", stderr)
+	}
+	if want := "fetched 2 feeds, 0 not modified, 1 failed, 5 new stories\n"; out.String() != want {
+		t.Errorf("stdout = %q", out.String())
+	}
+}
+
+func TestFeedsImportExport(t *testing.T) {
+	c := newCLI(t)
+	dir := t.TempDir()
+	opml := filepath.Join(dir, "subs.opml")
+	if err := os.WriteFile(opml, []byte(`<?xml version="1.0"?>
+<opml version="2.0"><head><title>mine</title></head><body>
+<outline text="AI News"><outline type="rss" text="Model \u001b Watch" xmlUrl="https://modelwatch.example/rss"/></outline>
+<outline type="rss" text="Desk" xmlUrl="https://desk.example/feed"/>
+<outline type="rss" text="Old" xmlUrl="file:///etc/passwd"/>
+</body></opml>`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if r := c.run("feeds", "add", "https://desk.example/feed", "My Desk"); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	r := c.run("feeds", "import", opml)
+	if r.code != 0 {
+		t.Fatalf("import: exit %d, %q", r.code, r.stderr)
+	}
+	if !strings.HasPrefix(r.stdout, "imported 1 feed from "+opml+" (1 already subscribed, 1 not usable)") {
+		t.Errorf("import said %q", r.stdout)
+	}
+	if lines := linesAbout(r.stderr, "file:///etc/passwd"); len(lines) != 1 || !strings.Contains(lines[0], "not an http(s) feed URL") {
+		t.Errorf("unusable outline: %q", r.stderr)
+	}
+	subs, err := os.ReadFile(c.subsFile())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "# test subscriptions\nhttps://desk.example/feed \"My Desk\"\nhttps://modelwatch.example/rss \"Model \\\\u001b Watch\" +ai-news\n"
+	if string(subs) != want {
+		t.Errorf("feeds.txt after import:\n%q\nwant\n%q", subs, want)
+	}
+	// Importing again adds nothing and leaves the file alone.
+	if r := c.run("feeds", "import", opml); r.code != 0 || !strings.HasPrefix(r.stdout, "imported 0 feeds") {
+		t.Errorf("second import: %d %q %q", r.code, r.stdout, r.stderr)
+	}
+
+	exp := c.run("feeds", "export")
+	if exp.code != 0 || exp.stderr != "" {
+		t.Fatalf("export: %d %q", exp.code, exp.stderr)
+	}
+	for _, s := range []string{`<opml version="2.0">`, `xmlUrl="https://desk.example/feed"`, `text="My Desk"`, `<outline text="ai-news" title="ai-news">`, `category="/ai-news"`} {
+		if !strings.Contains(exp.stdout, s) {
+			t.Errorf("export lacks %s:\n%s", s, exp.stdout)
+		}
+	}
+	// What trawl exports, a fresh trawl imports in full.
+	c2 := newCLI(t)
+	round := filepath.Join(dir, "round.opml")
+	if err := os.WriteFile(round, []byte(exp.stdout), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if r := c2.run("feeds", "import", round); r.code != 0 || !strings.HasPrefix(r.stdout, "imported 2 feeds") {
+		t.Errorf("re-import: %d %q %q", r.code, r.stdout, r.stderr)
+	}
+}
+
+func TestFeedsImportRejectsBadFiles(t *testing.T) {
+	c := newCLI(t)
+	dir := t.TempDir()
+	tests := []struct{ name, text, says string }{
+		{"page.html", "<!DOCTYPE html><html><body>hi</body></html>", "not an OPML file: its root element is <html>"},
+		{"cut.opml", `<?xml version="1.0"?><opml version="2.0"><body><outline text="a" xmlUrl="https://a.example/`, "not an OPML file: XML syntax error"},
+		{"empty.opml", `<opml version="2.0"><head/><body/></opml>`, "lists no feeds"},
+	}
+	for _, tt := range tests {
+		path := filepath.Join(dir, tt.name)
+		if err := os.WriteFile(path, []byte(tt.text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		r := c.run("feeds", "import", path)
+		if r.code != exitFailed || !strings.Contains(r.stderr, path) || !strings.Contains(r.stderr, tt.says) || strings.Count(r.stderr, "\n") != 1 {
+			t.Errorf("import %s: exit %d, stderr %q; want one line naming the file and saying %q", tt.name, r.code, r.stderr, tt.says)
+		}
+	}
+	if r := c.run("feeds", "import", filepath.Join(dir, "missing.opml")); r.code != exitFailed || !strings.Contains(r.stderr, "missing.opml") {
+		t.Errorf("missing file: %d %q", r.code, r.stderr)
+	}
+	subs, err := os.ReadFile(c.subsFile())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(subs) != "# test subscriptions\n" {
+		t.Errorf("a failed import changed feeds.txt:\n%s", subs)
+	}
+}
