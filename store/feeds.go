@@ -16,12 +16,12 @@ type FeedState = item.FeedState
 // set) if it was never fetched.
 func (db *DB) FeedState(url string) (FeedState, error) {
 	fs := FeedState{URL: url}
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.view(func(tx *bolt.Tx) error {
 		raw := tx.Bucket(bucketFeeds).Get([]byte(url))
 		if raw == nil {
 			return nil
 		}
-		return decodeJSON("feed "+url, raw, &fs)
+		return decodeFeed(url, raw, &fs)
 	})
 	return fs, err
 }
@@ -29,10 +29,10 @@ func (db *DB) FeedState(url string) (FeedState, error) {
 // FeedStates returns every stored feed state, keyed by URL.
 func (db *DB) FeedStates() (map[string]FeedState, error) {
 	out := map[string]FeedState{}
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.view(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketFeeds).ForEach(func(k, v []byte) error {
 			var fs FeedState
-			if err := decodeJSON("feed "+string(k), v, &fs); err != nil {
+			if err := decodeFeed(string(k), v, &fs); err != nil {
 				return err
 			}
 			out[string(k)] = fs
@@ -44,16 +44,7 @@ func (db *DB) FeedStates() (map[string]FeedState, error) {
 
 // PutFeedState stores a feed's state.
 func (db *DB) PutFeedState(fs FeedState) error {
-	raw, err := json.Marshal(fs)
-	if err != nil {
-		return fmt.Errorf("store: encode feed %s: %w", fs.URL, err)
-	}
-	return db.update(func(tx *bolt.Tx) error {
-		if err := tx.Bucket(bucketFeeds).Put([]byte(fs.URL), raw); err != nil {
-			return fmt.Errorf("store: put feed %s: %w", fs.URL, err)
-		}
-		return nil
-	})
+	return db.write(func(w *writer) error { return w.putFeed(fs) })
 }
 
 // SaveFetched stores the outcome of fetching several feeds in one
@@ -61,23 +52,53 @@ func (db *DB) PutFeedState(fs FeedState) error {
 // New on each entry. One commit for many feeds keeps a refresh of hundreds
 // of feeds from paying hundreds of fsyncs.
 func (db *DB) SaveFetched(batch []item.Fetched) error {
-	return db.update(func(tx *bolt.Tx) error {
-		now := db.now().UTC()
+	news := make([]int, len(batch))
+	err := db.write(func(w *writer) error {
+		groups := make([][]item.Item, len(batch))
 		for i := range batch {
-			f := &batch[i]
-			raw, err := json.Marshal(f.State)
-			if err != nil {
-				return fmt.Errorf("store: encode feed %s: %w", f.State.URL, err)
-			}
-			if err := tx.Bucket(bucketFeeds).Put([]byte(f.State.URL), raw); err != nil {
-				return fmt.Errorf("store: put feed %s: %w", f.State.URL, err)
-			}
-			res, err := upsertTx(tx, f.Items, now)
-			if err != nil {
+			if err := w.putFeed(batch[i].State); err != nil {
 				return err
 			}
-			f.New = res.New
+			groups[i] = batch[i].Items
+		}
+		out, err := w.upsert(groups)
+		if err != nil {
+			return err
+		}
+		for i := range out {
+			news[i] = 0
+			for _, o := range out[i] {
+				if o == outNew {
+					news[i]++
+				}
+			}
 		}
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	// Only a committed batch reports new stories.
+	for i := range batch {
+		batch[i].New = news[i]
+	}
+	return nil
+}
+
+func (w *writer) putFeed(fs FeedState) error {
+	raw, err := json.Marshal(fs)
+	if err != nil {
+		return fmt.Errorf("store: encode feed %s: %w", fs.URL, err)
+	}
+	if err := w.feeds.Put([]byte(fs.URL), raw); err != nil {
+		return fmt.Errorf("store: put feed %s: %w", fs.URL, err)
+	}
+	return nil
+}
+
+func decodeFeed(url string, raw []byte, fs *FeedState) error {
+	if err := json.Unmarshal(raw, fs); err != nil {
+		return fmt.Errorf("store: state of feed %s is %w: %w", url, ErrDamaged, err)
+	}
+	return nil
 }

@@ -1,12 +1,10 @@
 package store
 
 import (
-	"encoding/binary"
+	"cmp"
 	"encoding/json"
 	"fmt"
-	"hash/fnv"
-	"math"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -33,71 +31,8 @@ type Story struct {
 	item.Item
 	State
 	FirstSeen time.Time
-}
-
-// itemRecord is the stored form of an item, minus the HTML body.
-type itemRecord struct {
-	ID         string     `json:"id"`
-	Feed       string     `json:"feed"`
-	Outlet     string     `json:"outlet,omitempty"`
-	GUID       string     `json:"guid,omitempty"`
-	Title      string     `json:"title"`
-	Link       string     `json:"link,omitempty"`
-	Author     string     `json:"author,omitempty"`
-	Categories []string   `json:"cats,omitempty"`
-	Published  time.Time  `json:"pub"`
-	Updated    time.Time  `json:"upd,omitzero"`
-	Summary    string     `json:"sum,omitempty"`
-	Tags       []item.Tag `json:"tags,omitempty"`
-	RulesVer   string     `json:"rules,omitempty"`
-	FirstSeen  time.Time  `json:"seen"`
-	Hash       uint64     `json:"hash"`
-	HasBody    bool       `json:"body,omitempty"`
-}
-
-// contentHash covers everything a refresh can change, so an unchanged story
-// costs one lookup and no write.
-func contentHash(it *item.Item) uint64 {
-	h := fnv.New64a()
-	var buf [8]byte
-	str := func(s string) {
-		h.Write([]byte(s))
-		h.Write([]byte{0})
-	}
-	str(it.Title)
-	str(it.Link)
-	str(it.Author)
-	str(it.GUID)
-	str(it.Outlet)
-	for _, c := range it.Categories {
-		str(c)
-	}
-	binary.BigEndian.PutUint64(buf[:], uint64(it.Published.UnixNano()))
-	h.Write(buf[:])
-	binary.BigEndian.PutUint64(buf[:], uint64(it.Updated.UnixNano()))
-	h.Write(buf[:])
-	str(it.Summary)
-	str(it.Content)
-	str(it.RulesVer)
-	for _, t := range it.Tags {
-		str(t.Name)
-		binary.BigEndian.PutUint64(buf[:], math.Float64bits(t.Score))
-		h.Write(buf[:])
-	}
-	return h.Sum64()
-}
-
-func (r *itemRecord) story(st State) Story {
-	return Story{
-		Item: item.Item{
-			ID: r.ID, Feed: r.Feed, Outlet: r.Outlet, GUID: r.GUID, Title: r.Title,
-			Link: r.Link, Author: r.Author, Categories: r.Categories,
-			Published: r.Published, Updated: r.Updated, Summary: r.Summary,
-			Tags: r.Tags, RulesVer: r.RulesVer,
-		},
-		State:     st,
-		FirstSeen: r.FirstSeen,
-	}
+	// Feeds lists every feed that carried the story, Item.Feed first.
+	Feeds []string
 }
 
 // UpsertResult counts what an Upsert did.
@@ -105,22 +40,35 @@ type UpsertResult struct {
 	New       int
 	Updated   int
 	Unchanged int
-	NewIDs    []string
+	// Skipped counts new stories older than the last Prune's cutoff: they
+	// were pruned (or would have been) and are not brought back.
+	Skipped int
+	NewIDs  []string
 }
 
 // Upsert stores fetched items in one transaction. New stories are added;
 // stories whose content changed are rewritten (content, tags and indexes);
-// unchanged stories cost one lookup. User state is never touched.
+// unchanged stories cost one lookup and a hash. User state is never
+// touched, and stories missing from items are left alone.
 //
-// An item with a zero Published time gets its first-seen time, and keeps it
-// on later refreshes. A story carried by two feeds keeps the feed that
-// brought it first, so refreshing both does not flip it back and forth.
+// One story, one item: items with the same ID (see item.NewID) are the
+// same story, whichever feed brings them. The first feed to bring a story
+// owns its content; other feeds that carry it are recorded (the story shows
+// in their feed views) but do not rewrite it. A story keeps the date it was
+// first stored with, so a feed that re-dates old stories does not push
+// them back to the top; an item with no date gets its first-seen time.
 func (db *DB) Upsert(items []item.Item) (UpsertResult, error) {
 	var res UpsertResult
-	err := db.update(func(tx *bolt.Tx) error {
-		var err error
-		res, err = upsertTx(tx, items, db.now().UTC())
-		return err
+	err := db.write(func(w *writer) error {
+		res = UpsertResult{}
+		out, err := w.upsert([][]item.Item{items})
+		if err != nil {
+			return err
+		}
+		for i, o := range out[0] {
+			res.add(o, items[i].ID)
+		}
+		return nil
 	})
 	if err != nil {
 		return UpsertResult{}, err
@@ -128,232 +76,287 @@ func (db *DB) Upsert(items []item.Item) (UpsertResult, error) {
 	return res, nil
 }
 
-func upsertTx(tx *bolt.Tx, items []item.Item, now time.Time) (UpsertResult, error) {
-	var res UpsertResult
-	b := tx.Bucket(bucketItems)
-	for i := range items {
-		it := &items[i]
-		if it.ID == "" {
-			return res, fmt.Errorf("store: upsert item %q from %s: empty ID", it.Title, it.Feed)
+// outcome is what upsert did with one item.
+type outcome uint8
+
+const (
+	outUnchanged outcome = iota
+	outNew
+	outUpdated
+	outSkipped
+)
+
+func (r *UpsertResult) add(o outcome, id string) {
+	switch o {
+	case outNew:
+		r.New++
+		r.NewIDs = append(r.NewIDs, id)
+	case outUpdated:
+		r.Updated++
+	case outSkipped:
+		r.Skipped++
+	default:
+		r.Unchanged++
+	}
+}
+
+// futureSlack is how far ahead of the clock a date may be before the store
+// treats it as a mistake: a story dated next year would sit on top of
+// every list until then.
+const futureSlack = 24 * time.Hour
+
+// upsert stores the items of one or more feeds and returns the outcome of
+// each, in the shape of groups. It works through them in ID order, which
+// keeps bbolt appending to its in-memory nodes (see writer); items with
+// one ID keep their order, so the first feed of the batch to bring a new
+// story owns it.
+func (w *writer) upsert(groups [][]item.Item) ([][]outcome, error) {
+	type ref struct{ g, i int }
+	var refs []ref
+	out := make([][]outcome, len(groups))
+	for g, items := range groups {
+		out[g] = make([]outcome, len(items))
+		for i := range items {
+			if items[i].ID == "" {
+				return nil, fmt.Errorf("store: upsert %q from %s: empty ID", items[i].Title, items[i].Feed)
+			}
+			refs = append(refs, ref{g, i})
 		}
-		var old *itemRecord
-		if raw := b.Get([]byte(it.ID)); raw != nil {
-			old = new(itemRecord)
-			if err := json.Unmarshal(raw, old); err != nil {
-				return res, fmt.Errorf("store: decode item %s: %w", it.ID, err)
+	}
+	slices.SortFunc(refs, func(a, b ref) int {
+		if c := strings.Compare(groups[a.g][a.i].ID, groups[b.g][b.i].ID); c != 0 {
+			return c
+		}
+		return cmp.Or(cmp.Compare(a.g, b.g), cmp.Compare(a.i, b.i))
+	})
+	// A new story joins four or five indexes.
+	w.ops = slices.Grow(w.ops, 5*len(refs))
+	floor := readFloor(w.meta)
+	for _, r := range refs {
+		o, err := w.upsertOne(&groups[r.g][r.i], floor)
+		if err != nil {
+			return nil, err
+		}
+		out[r.g][r.i] = o
+	}
+	return out, nil
+}
+
+func (w *writer) upsertOne(it *item.Item, floor time.Time) (outcome, error) {
+	raw := w.items.Get([]byte(it.ID))
+	if raw == nil {
+		if !floor.IsZero() && !it.Published.IsZero() && it.Published.Before(floor) {
+			return outSkipped, nil
+		}
+		return outNew, w.insert(it)
+	}
+	p, ok := peekMeta(raw, it.Feed)
+	if !ok {
+		_, err := decodeMeta(it.ID, raw)
+		return 0, fmt.Errorf("store: %w", err)
+	}
+	var hash uint64
+	if p.primary {
+		hash = contentHash(it)
+	}
+	if p.known && (!p.primary || (hash == p.hash && p.outletIs(it.Outlet))) {
+		return outUnchanged, nil
+	}
+	old, err := decodeMeta(it.ID, raw)
+	if err != nil {
+		return 0, fmt.Errorf("store: %w", err)
+	}
+	rec := *old
+	if !p.known {
+		rec.Feeds = append(slices.Clip(old.Feeds), it.Feed)
+	}
+	if p.primary {
+		rec.Outlet = it.Outlet
+		if hash != old.Hash {
+			rec.setContent(it, hash)
+			if err := w.putContent(&rec); err != nil {
+				return 0, err
+			}
+			if err := w.putBody(&rec, it.Content); err != nil {
+				return 0, err
 			}
 		}
-		rec := recordFor(it, old, now)
-		if old != nil && old.Hash == rec.Hash {
-			res.Unchanged++
-			continue
-		}
-		if err := putRecord(tx, rec, old, it.Content); err != nil {
-			return res, err
-		}
-		if old == nil {
-			res.New++
-			res.NewIDs = append(res.NewIDs, it.ID)
-		} else {
-			res.Updated++
-		}
 	}
-	return res, nil
+	if err := w.putMeta(&rec); err != nil {
+		return 0, err
+	}
+	st, err := w.getState(it.ID)
+	if err != nil {
+		return 0, err
+	}
+	w.move(timeKey(rec.Published, rec.ID), old, st, &rec, st)
+	return outUpdated, nil
 }
 
-func recordFor(it *item.Item, old *itemRecord, now time.Time) *itemRecord {
-	view := *it
-	if view.Published.IsZero() {
-		view.Published = now
-		if old != nil {
-			view.Published = old.Published
-		}
-	}
-	view.Published = view.Published.UTC()
-	if old != nil && old.Feed != view.Feed {
-		view.Feed, view.Outlet = old.Feed, old.Outlet
-	}
-	rec := &itemRecord{
-		ID: view.ID, Feed: view.Feed, Outlet: view.Outlet, GUID: view.GUID, Title: view.Title,
-		Link: view.Link, Author: view.Author, Categories: view.Categories,
-		Published: view.Published, Updated: view.Updated.UTC(), Summary: view.Summary,
-		Tags: view.Tags, RulesVer: view.RulesVer, FirstSeen: now, HasBody: view.Content != "",
-	}
-	if old != nil {
-		rec.FirstSeen = old.FirstSeen
-	}
-	rec.Hash = contentHash(&view)
-	return rec
-}
-
-// putRecord writes rec and moves its index entries from old's place.
-func putRecord(tx *bolt.Tx, rec, old *itemRecord, body string) error {
-	raw, err := json.Marshal(rec)
+// insert stores a story the cache has not seen.
+func (w *writer) insert(it *item.Item) error {
+	seq, err := w.content.NextSequence()
 	if err != nil {
-		return fmt.Errorf("store: encode item %s: %w", rec.ID, err)
+		return fmt.Errorf("store: number story %s: %w", it.ID, err)
 	}
-	id := []byte(rec.ID)
-	if err := tx.Bucket(bucketItems).Put(id, raw); err != nil {
-		return fmt.Errorf("store: put item %s: %w", rec.ID, err)
+	rec := &itemRecord{ID: it.ID, Seq: seq, Feeds: []string{it.Feed}, Outlet: it.Outlet, FirstSeen: w.now}
+	rec.Published = it.Published.UTC()
+	if rec.Published.IsZero() || rec.Published.After(w.now.Add(futureSlack)) {
+		rec.Published = w.now
 	}
-	bodies := tx.Bucket(bucketBodies)
-	if body != "" {
-		err = bodies.Put(id, []byte(body))
-	} else {
-		err = bodies.Delete(id)
-	}
-	if err != nil {
-		return fmt.Errorf("store: put body %s: %w", rec.ID, err)
-	}
-	st, err := getState(tx, rec.ID)
-	if err != nil {
+	rec.setContent(it, contentHash(it))
+	if err := w.putContent(rec); err != nil {
 		return err
 	}
-	ix := newIndexer(tx)
-	if old != nil {
-		ix.remove(old, st)
-	}
-	ix.add(rec, st)
-	return ix.err
-}
-
-// indexNames lists the ordered indexes a story belongs to.
-func indexNames(rec *itemRecord, st State) []string {
-	var names []string
-	if st.Starred {
-		names = append(names, "starred")
-	}
-	if st.Dismissed {
-		return append(names, "dismissed")
-	}
-	names = append(names, "all", "feed:"+rec.Feed)
-	if !st.Read {
-		names = append(names, "unread")
-	}
-	for _, t := range rec.Tags {
-		names = append(names, "tag:"+t.Name)
-	}
-	return names
-}
-
-// indexer adds and removes index entries and keeps the counts in step. The
-// first error sticks, so callers check once.
-type indexer struct {
-	tx     *bolt.Tx
-	ix     *bolt.Bucket
-	counts *bolt.Bucket
-	err    error
-}
-
-func newIndexer(tx *bolt.Tx) *indexer {
-	return &indexer{tx: tx, ix: tx.Bucket(bucketIndex), counts: tx.Bucket(bucketCounts)}
-}
-
-func (x *indexer) add(rec *itemRecord, st State) {
-	key := timeKey(rec.Published, rec.ID)
-	for _, name := range indexNames(rec, st) {
-		x.put(name, key)
-	}
-}
-
-func (x *indexer) remove(rec *itemRecord, st State) {
-	key := timeKey(rec.Published, rec.ID)
-	for _, name := range indexNames(rec, st) {
-		x.del(name, key)
-	}
-}
-
-func (x *indexer) put(name string, key []byte) {
-	if x.err != nil {
-		return
-	}
-	b, err := x.ix.CreateBucketIfNotExists([]byte(name))
-	if err != nil {
-		x.err = fmt.Errorf("store: index %s: %w", name, err)
-		return
-	}
-	if b.Get(key) != nil {
-		return
-	}
-	if err := b.Put(key, nil); err != nil {
-		x.err = fmt.Errorf("store: index %s: %w", name, err)
-		return
-	}
-	x.bump(name, 1)
-}
-
-func (x *indexer) del(name string, key []byte) {
-	if x.err != nil {
-		return
-	}
-	b := x.ix.Bucket([]byte(name))
-	if b == nil || b.Get(key) == nil {
-		return
-	}
-	if err := b.Delete(key); err != nil {
-		x.err = fmt.Errorf("store: index %s: %w", name, err)
-		return
-	}
-	x.bump(name, -1)
-}
-
-func (x *indexer) bump(name string, delta int64) {
-	var n int64
-	if v := x.counts.Get([]byte(name)); len(v) == 8 {
-		n = int64(binary.BigEndian.Uint64(v))
-	}
-	n += delta
-	if n <= 0 {
-		if err := x.counts.Delete([]byte(name)); err != nil {
-			x.err = err
+	if it.Content != "" {
+		if err := w.putBody(rec, it.Content); err != nil {
+			return err
 		}
-		return
 	}
-	var buf [8]byte
-	binary.BigEndian.PutUint64(buf[:], uint64(n))
-	if err := x.counts.Put([]byte(name), buf[:]); err != nil {
-		x.err = fmt.Errorf("store: count %s: %w", name, err)
+	if err := w.putMeta(rec); err != nil {
+		return err
 	}
+	// A new story has no state: Prune deletes a story's state with it.
+	w.move(timeKey(rec.Published, rec.ID), nil, State{}, rec, State{})
+	return nil
 }
 
-func getRecord(tx *bolt.Tx, id string) (*itemRecord, error) {
+// putMeta writes the meta record. bbolt keeps value slices until commit,
+// so every value is freshly allocated.
+func (w *writer) putMeta(rec *itemRecord) error {
+	if err := w.items.Put([]byte(rec.ID), rec.encodeMeta()); err != nil {
+		return fmt.Errorf("store: put story %s: %w", rec.ID, err)
+	}
+	return nil
+}
+
+// putContent writes the content record.
+func (w *writer) putContent(rec *itemRecord) error {
+	if err := w.content.Put(seqKey(rec.Seq), rec.encodeContent()); err != nil {
+		return fmt.Errorf("store: put story %s: %w", rec.ID, err)
+	}
+	return nil
+}
+
+// putBody writes, replaces or removes the HTML body.
+func (w *writer) putBody(rec *itemRecord, body string) error {
+	key := seqKey(rec.Seq)
+	var err error
+	if body != "" {
+		err = w.html.Put(key, []byte(body))
+	} else if w.html.Get(key) != nil {
+		err = w.html.Delete(key)
+	}
+	if err != nil {
+		return fmt.Errorf("store: put body of %s: %w", rec.ID, err)
+	}
+	return nil
+}
+
+// deleteStory removes a story's records, body and state; its index
+// entries are the caller's (see move).
+func (w *writer) deleteStory(rec *itemRecord) error {
+	key := seqKey(rec.Seq)
+	for _, del := range []struct {
+		b *bolt.Bucket
+		k []byte
+	}{{w.items, []byte(rec.ID)}, {w.content, key}, {w.html, key}, {w.state, []byte(rec.ID)}} {
+		if err := del.b.Delete(del.k); err != nil {
+			return fmt.Errorf("store: delete story %s: %w", rec.ID, err)
+		}
+	}
+	return nil
+}
+
+func (w *writer) getState(id string) (State, error) { return decodeState(id, w.state.Get([]byte(id))) }
+
+func (w *writer) putState(id string, st State) error {
+	var err error
+	if st == (State{}) {
+		// The usual state is none at all; keep the bucket to stories the
+		// user has touched.
+		if w.state.Get([]byte(id)) != nil {
+			err = w.state.Delete([]byte(id))
+		}
+	} else {
+		var raw []byte
+		if raw, err = json.Marshal(st); err == nil {
+			err = w.state.Put([]byte(id), raw)
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("store: put state of %s: %w", id, err)
+	}
+	return nil
+}
+
+func decodeState(id string, raw []byte) (State, error) {
+	var st State
+	if raw == nil {
+		return st, nil
+	}
+	if err := json.Unmarshal(raw, &st); err != nil {
+		return st, fmt.Errorf("store: state of %s is %w: %w", id, ErrDamaged, err)
+	}
+	return st, nil
+}
+
+// getMeta reads a story's meta record.
+func getMeta(tx *bolt.Tx, id string) (*itemRecord, error) {
 	raw := tx.Bucket(bucketItems).Get([]byte(id))
 	if raw == nil {
 		return nil, fmt.Errorf("story %s: %w", id, ErrNotFound)
 	}
-	rec := new(itemRecord)
-	if err := json.Unmarshal(raw, rec); err != nil {
-		return nil, fmt.Errorf("store: decode item %s: %w", id, err)
+	rec, err := decodeMeta(id, raw)
+	if err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	return rec, nil
+}
+
+// getRecord reads a story's meta and content records.
+func getRecord(tx *bolt.Tx, id string) (*itemRecord, error) {
+	rec, err := getMeta(tx, id)
+	if err != nil {
+		return nil, err
+	}
+	raw := tx.Bucket(bucketContent).Get(seqKey(rec.Seq))
+	if raw == nil {
+		return nil, fmt.Errorf("store: story %s: %w (content missing)", id, errBadRecord)
+	}
+	if err := rec.decodeContent(raw); err != nil {
+		return nil, fmt.Errorf("store: %w", err)
 	}
 	return rec, nil
 }
 
 func getState(tx *bolt.Tx, id string) (State, error) {
-	var st State
-	raw := tx.Bucket(bucketState).Get([]byte(id))
-	if raw == nil {
-		return st, nil
+	return decodeState(id, tx.Bucket(bucketState).Get([]byte(id)))
+}
+
+// storyTx reads a story without its body.
+func storyTx(tx *bolt.Tx, id string) (Story, *itemRecord, error) {
+	rec, err := getRecord(tx, id)
+	if err != nil {
+		return Story{}, nil, err
 	}
-	if err := json.Unmarshal(raw, &st); err != nil {
-		return st, fmt.Errorf("store: decode state %s: %w", id, err)
+	st, err := getState(tx, id)
+	if err != nil {
+		return Story{}, nil, err
 	}
-	return st, nil
+	return rec.story(st), rec, nil
 }
 
 // Get returns one story with its body and state.
 func (db *DB) Get(id string) (Story, error) {
 	var s Story
-	err := db.bolt.View(func(tx *bolt.Tx) error {
-		rec, err := getRecord(tx, id)
-		if err != nil {
+	err := db.view(func(tx *bolt.Tx) error {
+		var rec *itemRecord
+		var err error
+		if s, rec, err = storyTx(tx, id); err != nil {
 			return err
 		}
-		st, err := getState(tx, id)
-		if err != nil {
-			return err
-		}
-		s = rec.story(st)
-		s.Content = string(tx.Bucket(bucketBodies).Get([]byte(id)))
+		s.Content = string(tx.Bucket(bucketHTML).Get(seqKey(rec.Seq)))
 		return nil
 	})
 	return s, err
@@ -366,10 +369,9 @@ func (db *DB) Resolve(prefix string) (string, error) {
 		return "", fmt.Errorf("empty story ID: %w", ErrNotFound)
 	}
 	var found []string
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.view(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketItems).Cursor()
-		p := []byte(prefix)
-		for k, _ := c.Seek(p); k != nil && strings.HasPrefix(string(k), prefix); k, _ = c.Next() {
+		for k, _ := c.Seek([]byte(prefix)); k != nil && strings.HasPrefix(string(k), prefix); k, _ = c.Next() {
 			found = append(found, string(k))
 			if string(k) == prefix || len(found) > 5 {
 				break
@@ -386,48 +388,45 @@ func (db *DB) Resolve(prefix string) (string, error) {
 	case found[0] == prefix || len(found) == 1:
 		return found[0], nil
 	}
-	sort.Strings(found)
 	return "", fmt.Errorf("%q matches %s...: %w; give more characters", prefix, strings.Join(found, ", "), ErrAmbiguous)
 }
 
 // Update changes the user state of one story with fn, in one transaction,
-// and moves its index entries to match.
+// and moves its index entries to match. Starring sets StarredAt and
+// changing the note sets NoteEdited, from the store's clock.
 func (db *DB) Update(id string, fn func(*State)) (State, error) {
 	var after State
-	err := db.update(func(tx *bolt.Tx) error {
-		rec, err := getRecord(tx, id)
+	err := db.write(func(w *writer) error {
+		rec, err := getMeta(w.tx, id)
 		if err != nil {
 			return err
 		}
-		before, err := getState(tx, id)
+		before, err := w.getState(id)
 		if err != nil {
 			return err
 		}
 		after = before
 		fn(&after)
 		if after.Starred && !before.Starred {
-			after.StarredAt = db.now().UTC()
+			after.StarredAt = w.now
 		}
 		if !after.Starred {
 			after.StarredAt = time.Time{}
 		}
 		if after.Note != before.Note {
-			after.NoteEdited = db.now().UTC()
-			if after.Note == "" {
-				after.NoteEdited = time.Time{}
-			}
+			after.NoteEdited = w.now
 		}
-		raw, err := json.Marshal(after)
-		if err != nil {
-			return fmt.Errorf("store: encode state %s: %w", id, err)
+		if after.Note == "" {
+			after.NoteEdited = time.Time{}
 		}
-		if err := tx.Bucket(bucketState).Put([]byte(id), raw); err != nil {
-			return fmt.Errorf("store: put state %s: %w", id, err)
+		if after == before {
+			return nil
 		}
-		ix := newIndexer(tx)
-		ix.remove(rec, before)
-		ix.add(rec, after)
-		return ix.err
+		if err := w.putState(id, after); err != nil {
+			return err
+		}
+		w.move(timeKey(rec.Published, id), rec, before, rec, after)
+		return nil
 	})
 	return after, err
 }

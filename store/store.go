@@ -1,40 +1,49 @@
 package store
 
 import (
-	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime/debug"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
 	bolterrors "go.etcd.io/bbolt/errors"
 )
 
-// SchemaVersion is the layout this binary writes.
-const SchemaVersion = 1
+// SchemaVersion is the layout this binary writes. Older layouts are
+// migrated forward when a cache is opened (see migrate.go); newer ones are
+// refused untouched.
+const SchemaVersion = 2
 
-// Bucket names; see doc.go for what each holds.
+// Bucket and key names; doc.go describes what each holds.
 var (
-	bucketMeta   = []byte("meta")
-	bucketItems  = []byte("items")
-	bucketBodies = []byte("bodies")
-	bucketState  = []byte("state")
-	bucketFeeds  = []byte("feeds")
-	bucketCounts = []byte("counts")
-	bucketIndex  = []byte("ix")
+	bucketMeta    = []byte("meta")
+	bucketItems   = []byte("items")
+	bucketContent = []byte("content")
+	bucketHTML    = []byte("html")
+	bucketState   = []byte("state")
+	bucketFeeds   = []byte("feeds")
+	bucketCounts  = []byte("counts")
+	bucketIndex   = []byte("ix")
+
+	allBuckets = [][]byte{bucketMeta, bucketItems, bucketContent, bucketHTML, bucketState, bucketFeeds, bucketCounts, bucketIndex}
 
 	keySchema = []byte("schema")
+	keyFloor  = []byte("floor")
 )
 
 // Errors callers check with errors.Is.
 var (
 	ErrLocked      = errors.New("in use by another trawl process")
 	ErrNotCache    = errors.New("not a trawl cache")
+	ErrDamaged     = errors.New("damaged")
 	ErrNewerSchema = errors.New("written by a newer trawl")
 	ErrNotFound    = errors.New("no such story")
 	ErrAmbiguous   = errors.New("ambiguous story ID prefix")
@@ -44,13 +53,17 @@ var (
 // Options tune Open. The zero value opens read-write, waits one second for
 // the lock and uses the real clock.
 type Options struct {
+	// ReadOnly opens the cache shared with other readers. A cache that an
+	// upgrade of trawl has not migrated yet is migrated first, under the
+	// write lock, so read-only commands work right after an upgrade.
 	ReadOnly bool
 	// LockTimeout bounds the wait for another process's lock.
 	LockTimeout time.Duration
-	// Now is the clock used for first-seen times and note edit times.
+	// Now is the clock used for first-seen times, star and note times.
 	Now func() time.Time
-	// NoSync skips fsync on commit. Only for benchmarks and tests that
-	// measure something else; a crash can then lose committed data.
+	// NoSync skips fsync on commit. Only for benchmarks, demos and tests
+	// that measure something else: a power cut can then lose commits (a
+	// killed process cannot; the kernel still has the pages).
 	NoSync bool
 }
 
@@ -58,13 +71,13 @@ type Options struct {
 type DB struct {
 	bolt *bolt.DB
 	path string
-	now  func() time.Time
-	ro   bool
+	opts Options
 }
 
 // Open opens the cache at path, creating it (and its directory) if it does
-// not exist. A file that exists is never rewritten unless it is a trawl cache
-// of this or an older schema.
+// not exist. A file that is not a healthy trawl cache of this or an older
+// schema is refused with an error naming it and the problem, and is never
+// written to.
 func Open(path string, opts Options) (*DB, error) {
 	if opts.LockTimeout <= 0 {
 		opts.LockTimeout = time.Second
@@ -83,97 +96,125 @@ func Open(path string, opts Options) (*DB, error) {
 		}
 	case err != nil:
 		return nil, fmt.Errorf("cache %s: %w", path, err)
-	case err == nil && fi.IsDir():
-		return nil, fmt.Errorf("cache %s is a directory, not a file: %w", path, ErrNotCache)
+	case fi.IsDir():
+		return nil, fmt.Errorf("cache %s is a directory, %w", path, ErrNotCache)
 	case fi.Size() == 0:
-		// bbolt would quietly initialise an empty file; an empty file where a
-		// cache should be is more likely a truncation than a fresh start.
-		return nil, fmt.Errorf("cache %s is empty (truncated?); move it away to start a new cache: %w", path, ErrNotCache)
+		// bbolt would quietly initialise an empty file; an empty file where
+		// a cache should be is more likely a truncation than a fresh start.
+		return nil, fmt.Errorf("cache %s is empty (truncated?); move it away to start a new cache: %w", path, ErrDamaged)
+	default:
+		if err := preflight(path); err != nil {
+			return nil, describePreflight(path, err)
+		}
 	}
-	bopts := &bolt.Options{Timeout: opts.LockTimeout, ReadOnly: opts.ReadOnly, NoSync: opts.NoSync}
+	bopts := &bolt.Options{
+		Timeout:      opts.LockTimeout,
+		ReadOnly:     opts.ReadOnly,
+		NoSync:       opts.NoSync,
+		FreelistType: bolt.FreelistMapType, // O(1) page allocation in big refreshes
+	}
+	if !opts.ReadOnly {
+		// Growing the map makes bbolt copy every live node out of it;
+		// reserving address space up front (not memory) avoids that in
+		// the first big refreshes.
+		bopts.InitialMmapSize = initialMmap
+	}
 	bdb, err := bolt.Open(path, 0o600, bopts)
 	if err != nil {
-		switch {
-		case errors.Is(err, bolterrors.ErrTimeout):
+		if errors.Is(err, bolterrors.ErrTimeout) {
 			return nil, fmt.Errorf("cache %s is %w", path, ErrLocked)
-		case errors.Is(err, bolterrors.ErrInvalid), errors.Is(err, bolterrors.ErrVersionMismatch), errors.Is(err, bolterrors.ErrChecksum):
-			return nil, fmt.Errorf("cache %s is damaged or %w (%w); move it away to start a new cache", path, ErrNotCache, err)
 		}
 		return nil, fmt.Errorf("open cache %s: %w", path, err)
 	}
-	db := &DB{bolt: bdb, path: path, now: opts.Now, ro: opts.ReadOnly}
-	if err := db.init(); err != nil {
+	db := &DB{bolt: bdb, path: path, opts: opts}
+	version, err := db.schema()
+	if err == nil {
+		err = db.upgrade(version)
+	}
+	if errors.Is(err, errMigrateFirst) {
+		// A read-only open of a cache that needs migrating: migrate it
+		// under the write lock, then open it as asked.
+		bdb.Close()
+		rw := opts
+		rw.ReadOnly = false
+		db, err := Open(path, rw)
+		if err != nil {
+			return nil, err
+		}
+		if err := db.Close(); err != nil {
+			return nil, err
+		}
+		return Open(path, opts)
+	}
+	if err != nil {
 		bdb.Close()
 		return nil, err
 	}
 	return db, nil
 }
 
-// init checks the schema and, for a new file, creates the buckets.
-func (db *DB) init() error {
-	var version int
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+const initialMmap = 1 << 30
+
+func describePreflight(path string, err error) error {
+	if errors.Is(err, errNotBolt) || errors.Is(err, errBadVersion) {
+		return fmt.Errorf("cache %s is %w (%w); trawl leaves it alone: move it away or use another cache path", path, ErrNotCache, err)
+	}
+	return fmt.Errorf("cache %s is %w (%w); trawl leaves it alone: restore a backup or move it away to start a new cache", path, ErrDamaged, err)
+}
+
+var errMigrateFirst = errors.New("needs migrating")
+
+// schema reads the schema version: 0 for a file with no buckets at all
+// (bbolt has just created it).
+func (db *DB) schema() (int, error) {
+	version := 0
+	err := db.view(func(tx *bolt.Tx) error {
 		meta := tx.Bucket(bucketMeta)
 		if meta == nil {
-			empty := true
-			tx.ForEach(func([]byte, *bolt.Bucket) error { empty = false; return nil })
-			if !empty {
-				return fmt.Errorf("cache %s: %w (it holds other data; trawl will not touch it)", db.path, ErrNotCache)
+			var names []string
+			tx.ForEach(func(name []byte, _ *bolt.Bucket) error {
+				names = append(names, strconv.Quote(string(name)))
+				return nil
+			})
+			if len(names) > 0 {
+				return fmt.Errorf("cache %s is %w: it is a bbolt database holding %s; trawl leaves it alone", db.path, ErrNotCache, strings.Join(names, ", "))
 			}
 			return nil
 		}
-		v, err := strconv.Atoi(string(meta.Get(keySchema)))
-		if err != nil {
-			return fmt.Errorf("cache %s: %w (bad schema version %q)", db.path, ErrNotCache, meta.Get(keySchema))
+		raw := meta.Get(keySchema)
+		v, err := strconv.Atoi(string(raw))
+		if err != nil || v < 1 {
+			return fmt.Errorf("cache %s is %w: bad schema version %q; trawl leaves it alone", db.path, ErrNotCache, raw)
 		}
 		version = v
 		return nil
 	})
-	if err != nil {
-		return err
-	}
-	if version > SchemaVersion {
-		return fmt.Errorf("cache %s has schema %d, %w that knows schema %d; upgrade trawl: %w",
-			db.path, version, ErrNewerSchema, SchemaVersion, ErrNewerSchema)
-	}
-	if version == SchemaVersion {
+	return version, err
+}
+
+// upgrade brings a cache of an older schema (0: a new file) up to date, or
+// refuses a newer one.
+func (db *DB) upgrade(version int) error {
+	switch {
+	case version > SchemaVersion:
+		return fmt.Errorf("cache %s has schema %d, %w (this trawl knows schema %d); upgrade trawl to open it", db.path, version, ErrNewerSchema, SchemaVersion)
+	case version == SchemaVersion:
 		return nil
+	case db.opts.ReadOnly:
+		return errMigrateFirst
+	case version == 0:
+		return db.bolt.Update(createSchema)
 	}
-	if db.ro {
-		if version == 0 {
-			return fmt.Errorf("cache %s is not initialised yet: %w", db.path, ErrReadOnly)
-		}
-		return fmt.Errorf("cache %s has schema %d and needs migrating; run any writing command (such as 'trawl fetch') first: %w", db.path, version, ErrReadOnly)
+	if err := migrate(db.bolt, version); err != nil {
+		return fmt.Errorf("cache %s: %w", db.path, err)
 	}
-	return db.bolt.Update(func(tx *bolt.Tx) error {
-		if version == 0 {
-			return createSchema(tx)
-		}
-		return migrate(tx, version)
-	})
+	return nil
 }
 
 func createSchema(tx *bolt.Tx) error {
-	for _, name := range [][]byte{bucketMeta, bucketItems, bucketBodies, bucketState, bucketFeeds, bucketCounts, bucketIndex} {
+	for _, name := range allBuckets {
 		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
-			return fmt.Errorf("create bucket %s: %w", name, err)
-		}
-	}
-	return tx.Bucket(bucketMeta).Put(keySchema, []byte(strconv.Itoa(SchemaVersion)))
-}
-
-// migrations[v] upgrades a version-v database to v+1, inside one
-// transaction. Version 0 means "empty" and is handled by createSchema.
-var migrations = map[int]func(*bolt.Tx) error{}
-
-func migrate(tx *bolt.Tx, from int) error {
-	for v := from; v < SchemaVersion; v++ {
-		step, ok := migrations[v]
-		if !ok {
-			return fmt.Errorf("no migration from schema %d", v)
-		}
-		if err := step(tx); err != nil {
-			return fmt.Errorf("migrate schema %d to %d: %w", v, v+1, err)
+			return fmt.Errorf("store: create bucket %s: %w", name, err)
 		}
 	}
 	return tx.Bucket(bucketMeta).Put(keySchema, []byte(strconv.Itoa(SchemaVersion)))
@@ -190,25 +231,63 @@ func (db *DB) Close() error {
 	return nil
 }
 
-func (db *DB) update(fn func(*bolt.Tx) error) error {
-	if db.ro {
-		return fmt.Errorf("cache %s: %w", db.path, ErrReadOnly)
-	}
-	return db.bolt.Update(fn)
+// view runs fn in a read transaction. A damaged page can send bbolt
+// through a wild pointer; with panic-on-fault that becomes an error about
+// the cache instead of a crash.
+func (db *DB) view(fn func(*bolt.Tx) error) (err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("cache %s is %w: %v", db.path, ErrDamaged, r)
+		}
+	}()
+	return db.bolt.View(fn)
 }
 
-// timeKey is the ordered-index key of a story: newest sorts last.
-func timeKey(published time.Time, id string) []byte {
-	k := make([]byte, 8+len(id))
-	ns := published.UnixNano()
-	if ns < 0 || published.Before(time.Unix(0, 0)) {
-		ns = 0
+// write runs fn in a write transaction with a writer that keeps the
+// indexes and counts in step, and commits the counts once at the end.
+func (db *DB) write(fn func(*writer) error) error {
+	if db.opts.ReadOnly {
+		return fmt.Errorf("cache %s: %w", db.path, ErrReadOnly)
 	}
-	binary.BigEndian.PutUint64(k, uint64(ns))
-	copy(k[8:], id)
-	return k
+	return db.bolt.Update(func(tx *bolt.Tx) error {
+		w := newWriter(tx, db.opts.Now().UTC())
+		if err := fn(w); err != nil {
+			return err
+		}
+		return w.flush()
+	})
 }
+
+// timeKey is the ordered-index key of a story: 8-byte big-endian
+// nanoseconds since 1970 then the ID, so newest sorts last. Dates outside
+// what nanoseconds can hold are clamped; feeds never produce them.
+func timeKey(published time.Time, id string) []byte {
+	k := make([]byte, 8, 8+len(id))
+	binary.BigEndian.PutUint64(k, uint64(keyTime(published)))
+	return append(k, id...)
+}
+
+func keyTime(t time.Time) int64 {
+	switch {
+	case t.Before(time.Unix(0, 0)):
+		return 0
+	case t.After(time.Unix(0, maxKeyNano)):
+		return maxKeyNano
+	}
+	return t.UnixNano()
+}
+
+const maxKeyNano = 1<<63 - 1
 
 func idFromKey(k []byte) string { return string(k[8:]) }
 
-func cloneBytes(b []byte) []byte { return bytes.Clone(b) }
+// sortedNames returns the keys of m in order, for deterministic output.
+func sortedNames[V any](m map[string]V) []string {
+	names := make([]string, 0, len(m))
+	for n := range m {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}

@@ -1,8 +1,7 @@
 package store
 
 import (
-	"encoding/binary"
-	"encoding/json"
+	"bytes"
 	"fmt"
 	"strings"
 
@@ -47,17 +46,17 @@ func FeedView(url string) View { return View{Kind: ViewFeed, Feed: url} }
 func (v View) index() string {
 	switch v.Kind {
 	case ViewUnread:
-		return "unread"
+		return ixUnread
 	case ViewStarred:
-		return "starred"
+		return ixStarred
 	case ViewDismissed:
-		return "dismissed"
+		return ixDismissed
 	case ViewTag:
-		return "tag:" + v.Tag
+		return ixTagPrefix + v.Tag
 	case ViewFeed:
-		return "feed:" + v.Feed
+		return ixFeedPre + v.Feed
 	}
-	return "all"
+	return ixAll
 }
 
 // String names the view for humans.
@@ -75,37 +74,35 @@ func (v View) String() string {
 type Cursor []byte
 
 // Page returns up to limit stories of view older than after, newest first,
-// and the cursor for the next page (nil when there is none). It reads
-// O(limit) keys whatever the size of the cache.
+// and the cursor for the next page (nil when there is none). It reads and
+// decodes limit stories whatever the size of the cache; bodies are not
+// loaded.
 func (db *DB) Page(v View, after Cursor, limit int) ([]Story, Cursor, error) {
 	var out []Story
 	var next Cursor
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.view(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketIndex).Bucket([]byte(v.index()))
-		if b == nil {
+		if b == nil || limit <= 0 {
 			return nil
 		}
 		c := b.Cursor()
 		var k []byte
 		if after == nil {
 			k, _ = c.Last()
-		} else {
-			k, _ = c.Seek(after)
-			if k == nil {
-				k, _ = c.Last()
-			}
-			// Seek lands on the first key >= after; step back past it.
-			for k != nil && string(k) >= string(after) {
-				k, _ = c.Prev()
-			}
+		} else if k, _ = c.Seek(after); k == nil {
+			k, _ = c.Last()
+		}
+		// Seek lands on the first key >= after; step back past it.
+		for after != nil && k != nil && bytes.Compare(k, after) >= 0 {
+			k, _ = c.Prev()
 		}
 		for ; k != nil && len(out) < limit; k, _ = c.Prev() {
-			s, err := storyTx(tx, idFromKey(k))
+			s, _, err := storyTx(tx, idFromKey(k))
 			if err != nil {
 				return err
 			}
 			out = append(out, s)
-			next = cloneBytes(k)
+			next = bytes.Clone(k)
 		}
 		if k == nil {
 			next = nil
@@ -118,30 +115,18 @@ func (db *DB) Page(v View, after Cursor, limit int) ([]Story, Cursor, error) {
 	return out, next, nil
 }
 
-func storyTx(tx *bolt.Tx, id string) (Story, error) {
-	rec, err := getRecord(tx, id)
-	if err != nil {
-		return Story{}, err
-	}
-	st, err := getState(tx, id)
-	if err != nil {
-		return Story{}, err
-	}
-	return rec.story(st), nil
-}
-
 // Each calls fn for every story in view, newest first, until fn returns an
 // error. Bodies are not loaded. The whole walk is one read transaction, so
 // fn must not write to the store.
 func (db *DB) Each(v View, fn func(Story) error) error {
-	return db.bolt.View(func(tx *bolt.Tx) error {
+	return db.view(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketIndex).Bucket([]byte(v.index()))
 		if b == nil {
 			return nil
 		}
 		c := b.Cursor()
 		for k, _ := c.Last(); k != nil; k, _ = c.Prev() {
-			s, err := storyTx(tx, idFromKey(k))
+			s, _, err := storyTx(tx, idFromKey(k))
 			if err != nil {
 				return err
 			}
@@ -163,26 +148,26 @@ type Counts struct {
 // Counts reads the kept-up-to-date counters: no scan of the stories.
 func (db *DB) Counts() (Counts, error) {
 	c := Counts{Tags: map[string]int{}, Feeds: map[string]int{}}
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.view(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketCounts).ForEach(func(k, v []byte) error {
 			if len(v) != 8 {
-				return fmt.Errorf("store: bad counter %q", k)
+				return fmt.Errorf("store: counter %q is %w", k, ErrDamaged)
 			}
-			n := int(binary.BigEndian.Uint64(v))
+			n := int(readCount(v))
 			name := string(k)
 			switch {
-			case name == "all":
+			case name == ixAll:
 				c.All = n
-			case name == "unread":
+			case name == ixUnread:
 				c.Unread = n
-			case name == "starred":
+			case name == ixStarred:
 				c.Starred = n
-			case name == "dismissed":
+			case name == ixDismissed:
 				c.Dismissed = n
-			case strings.HasPrefix(name, "tag:"):
-				c.Tags[name[4:]] = n
-			case strings.HasPrefix(name, "feed:"):
-				c.Feeds[name[5:]] = n
+			case strings.HasPrefix(name, ixTagPrefix):
+				c.Tags[name[len(ixTagPrefix):]] = n
+			case strings.HasPrefix(name, ixFeedPre):
+				c.Feeds[name[len(ixFeedPre):]] = n
 			}
 			return nil
 		})
@@ -193,19 +178,9 @@ func (db *DB) Counts() (Counts, error) {
 // Count returns the number of stories in one view.
 func (db *DB) Count(v View) (int, error) {
 	n := 0
-	err := db.bolt.View(func(tx *bolt.Tx) error {
-		if raw := tx.Bucket(bucketCounts).Get([]byte(v.index())); len(raw) == 8 {
-			n = int(binary.BigEndian.Uint64(raw))
-		}
+	err := db.view(func(tx *bolt.Tx) error {
+		n = int(readCount(tx.Bucket(bucketCounts).Get([]byte(v.index()))))
 		return nil
 	})
 	return n, err
-}
-
-// decodeJSON is a small helper so errors name what failed to decode.
-func decodeJSON(what string, raw []byte, v any) error {
-	if err := json.Unmarshal(raw, v); err != nil {
-		return fmt.Errorf("store: decode %s: %w", what, err)
-	}
-	return nil
 }
