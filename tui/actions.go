@@ -102,7 +102,7 @@ func buildIndexCmd(src Source) tea.Cmd {
 
 // currentID is the story the triage keys act on: the one in the reader,
 // else the one under the list's cursor.
-func (m Model) currentID() (string, bool) {
+func (m *Model) currentID() (string, bool) {
 	if m.screen == screenReader {
 		if s, ok := m.reader.Story(); ok {
 			return s.ID, true
@@ -129,7 +129,7 @@ func updateCmd(src Source, id string, act action, change func(*store.State)) tea
 	}
 }
 
-func (m Model) toggleCmd(act action) tea.Cmd {
+func (m *Model) toggleCmd(act action) tea.Cmd {
 	id, ok := m.currentID()
 	if !ok {
 		return nil
@@ -146,11 +146,11 @@ func (m Model) toggleCmd(act action) tea.Cmd {
 	})
 }
 
-func (m Model) markReadCmd(id string) tea.Cmd {
+func (m *Model) markReadCmd(id string) tea.Cmd {
 	return updateCmd(m.opts.Source, id, actOpened, func(s *store.State) { s.Read = true })
 }
 
-func (m Model) saveNoteCmd(msg common.NoteSavedMsg) tea.Cmd {
+func (m *Model) saveNoteCmd(msg common.NoteSavedMsg) tea.Cmd {
 	inner := updateCmd(m.opts.Source, msg.ID, actNote, func(s *store.State) { s.Note = msg.Text })
 	return func() tea.Msg {
 		out := inner().(storyUpdatedMsg)
@@ -173,7 +173,7 @@ func (m *Model) undoCmd() tea.Cmd {
 
 // storyUpdated shows a stored change everywhere and remembers how to undo
 // it.
-func (m Model) storyUpdated(msg storyUpdatedMsg) (tea.Model, tea.Cmd) {
+func (m *Model) storyUpdated(msg storyUpdatedMsg) (tea.Model, tea.Cmd) {
 	if msg.err != nil {
 		if msg.act == actNote && m.screen == screenNote {
 			m.note.Failed(msg.err)
@@ -221,7 +221,7 @@ func (m *Model) applyState(id string, st store.State) {
 	m.reader.ApplyState(id, st)
 }
 
-func (m Model) indexBuilt(msg indexBuiltMsg) (tea.Model, tea.Cmd) {
+func (m *Model) indexBuilt(msg indexBuiltMsg) (tea.Model, tea.Cmd) {
 	m.indexing = false
 	if msg.err != nil {
 		return m, m.status.Set("search index: "+msg.err.Error(), true)
@@ -234,7 +234,7 @@ func (m Model) indexBuilt(msg indexBuiltMsg) (tea.Model, tea.Cmd) {
 	return m, nil
 }
 
-func (m Model) openNoteCmd() tea.Cmd {
+func (m *Model) openNoteCmd() tea.Cmd {
 	id, ok := m.currentID()
 	if !ok {
 		return nil
@@ -246,7 +246,7 @@ func (m Model) openNoteCmd() tea.Cmd {
 	}
 }
 
-func (m Model) noteLoaded(msg noteLoadedMsg) (tea.Model, tea.Cmd) {
+func (m *Model) noteLoaded(msg noteLoadedMsg) (tea.Model, tea.Cmd) {
 	if msg.err != nil {
 		return m, m.status.Set("cannot open the note: "+msg.err.Error(), true)
 	}
@@ -255,7 +255,7 @@ func (m Model) noteLoaded(msg noteLoadedMsg) (tea.Model, tea.Cmd) {
 }
 
 // linkCmd reads the current story's link and hands it to use.
-func (m Model) linkCmd(use func(link string) (string, error)) tea.Cmd {
+func (m *Model) linkCmd(use func(link string) (string, error)) tea.Cmd {
 	id, ok := m.currentID()
 	if !ok {
 		return nil
@@ -286,7 +286,7 @@ func isWebLink(link string) bool {
 
 var errUnavailable = errors.New("not available here")
 
-func (m Model) browserCmd() tea.Cmd {
+func (m *Model) browserCmd() tea.Cmd {
 	open := m.opts.OpenURL
 	return m.linkCmd(func(link string) (string, error) {
 		if open == nil {
@@ -299,7 +299,7 @@ func (m Model) browserCmd() tea.Cmd {
 	})
 }
 
-func (m Model) copyCmd() tea.Cmd {
+func (m *Model) copyCmd() tea.Cmd {
 	cp := m.opts.Copy
 	return m.linkCmd(func(link string) (string, error) {
 		if cp == nil {
@@ -312,7 +312,7 @@ func (m Model) copyCmd() tea.Cmd {
 	})
 }
 
-func (m Model) exportCmd() tea.Cmd {
+func (m *Model) exportCmd() tea.Cmd {
 	export := m.opts.Export
 	return func() tea.Msg {
 		if export == nil {

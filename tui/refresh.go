@@ -35,7 +35,7 @@ type reloadTickMsg struct{}
 
 const reloadEvery = 300 * time.Millisecond
 
-func (m Model) startRefresh() (tea.Model, tea.Cmd) {
+func (m *Model) startRefresh() (tea.Model, tea.Cmd) {
 	if m.opts.Refresh == nil {
 		return m, m.status.Set("refresh: "+errUnavailable.Error(), true)
 	}
@@ -71,7 +71,7 @@ func waitEventCmd(run *refreshRun) tea.Cmd {
 	}
 }
 
-func (m Model) refreshEvent(msg refreshEventMsg) (tea.Model, tea.Cmd) {
+func (m *Model) refreshEvent(msg refreshEventMsg) (tea.Model, tea.Cmd) {
 	m.status.Event(msg.ev)
 	m.feeds.Event(msg.ev)
 	cmds := []tea.Cmd{waitEventCmd(msg.run)}
@@ -83,7 +83,7 @@ func (m Model) refreshEvent(msg refreshEventMsg) (tea.Model, tea.Cmd) {
 	return m, tea.Batch(cmds...)
 }
 
-func (m Model) refreshDone(msg refreshDoneMsg) (tea.Model, tea.Cmd) {
+func (m *Model) refreshDone(msg refreshDoneMsg) (tea.Model, tea.Cmd) {
 	if msg.err != nil && context.Cause(m.ctx) != nil {
 		return m, nil // quitting
 	}

@@ -74,7 +74,7 @@ const (
 // Model is the root model.
 type Model struct {
 	opts   Options
-	sh     common.Shared
+	sh     *common.Shared
 	ctx    context.Context
 	cancel context.CancelFunc
 
@@ -97,8 +97,9 @@ type Model struct {
 	reloadDue bool                   // a list reload is scheduled during a refresh
 }
 
-// New returns the root model.
-func New(opts Options) Model {
+// New returns the root model. It is used by pointer: its screens are big
+// enough that copying them on every message would cost more than drawing.
+func New(opts Options) *Model {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
@@ -109,11 +110,11 @@ func New(opts Options) Model {
 	if r == nil {
 		r = lipgloss.DefaultRenderer()
 	}
-	sh := common.Shared{Keys: keys.Default(), Styles: styles.New(r), Now: opts.Now}
+	sh := &common.Shared{Keys: keys.Default(), Styles: styles.New(r), Now: opts.Now}
 	ctx, cancel := context.WithCancel(context.Background())
 	hl := help.New()
 	hl.Styles = sh.Styles.Help
-	m := Model{
+	m := &Model{
 		opts: opts, sh: sh, ctx: ctx, cancel: cancel,
 		list:     list.New(sh, opts.Source, opts.Title, opts.CoreTags),
 		reader:   reader.New(sh, opts.Source),
@@ -129,7 +130,7 @@ func New(opts Options) Model {
 	return m
 }
 
-func (m Model) helpSections() []helpview.Section {
+func (m *Model) helpSections() []helpview.Section {
 	// Shared groups come first; each screen's section then shows only the
 	// bindings that are its own, so every key is listed once.
 	k := m.sh.Keys
@@ -147,12 +148,12 @@ func (m Model) helpSections() []helpview.Section {
 
 // Init loads the first page and the counts, and builds the search index
 // in the background.
-func (m Model) Init() tea.Cmd {
+func (m *Model) Init() tea.Cmd {
 	return tea.Batch(m.list.Init(), countsCmd(m.opts.Source), buildIndexCmd(m.opts.Source))
 }
 
 // Update routes a message to the screen it belongs to.
-func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
@@ -234,7 +235,7 @@ func (m *Model) pop() {
 
 // key handles the bindings that work across screens, then hands the key
 // to the screen in front.
-func (m Model) key(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+func (m *Model) key(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	k := m.sh.Keys
 	if key.Matches(msg, k.ForceQuit) {
 		if m.screen == screenNote && m.note.Dirty() && !m.note.Confirming() {
@@ -283,13 +284,13 @@ func (m Model) key(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	return m.toScreen(msg)
 }
 
-func (m Model) quit() (tea.Model, tea.Cmd) {
+func (m *Model) quit() (tea.Model, tea.Cmd) {
 	m.cancel() // stops a refresh under way
 	return m, tea.Quit
 }
 
 // toScreen hands a message to the screen in front.
-func (m Model) toScreen(msg tea.Msg) (tea.Model, tea.Cmd) {
+func (m *Model) toScreen(msg tea.Msg) (tea.Model, tea.Cmd) {
 	var cmd tea.Cmd
 	switch m.screen {
 	case screenReader:
@@ -308,7 +309,7 @@ func (m Model) toScreen(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 // frame is how the terminal's rows are shared: the screen, a status line
 // and a line of help, which go first when the terminal is short.
-func (m Model) frame() (body int, statusLine, helpLine bool) {
+func (m *Model) frame() (body int, statusLine, helpLine bool) {
 	switch {
 	case m.height >= 6:
 		return m.height - 2, true, true
@@ -330,7 +331,7 @@ func (m *Model) resize() {
 	m.helpLine.Width = w
 }
 
-func (m Model) current() common.Component {
+func (m *Model) current() common.Component {
 	switch m.screen {
 	case screenReader:
 		return &m.reader
@@ -345,7 +346,7 @@ func (m Model) current() common.Component {
 }
 
 // View renders the screen in front, the status line and the help line.
-func (m Model) View() string {
+func (m *Model) View() string {
 	w := max(m.width, 1)
 	body, statusLine, helpLine := m.frame()
 	var screen, right string

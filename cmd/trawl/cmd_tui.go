@@ -116,7 +116,7 @@ func tuiOptions(a *app) tui.Options {
 // runProgram runs the interface on the real terminal. Bubble Tea restores
 // the terminal when the program ends, including after a panic in Update,
 // View or a command; the caller's deferred Close then closes the cache.
-func runProgram(e *env, m tui.Model) error {
+func runProgram(e *env, m *tui.Model) error {
 	if !e.isTerminal {
 		return errNoTerminal
 	}

@@ -68,7 +68,7 @@ func TestDemoFirstScreen(t *testing.T) {
 	waitOutput(t, tm, "[All 78]")
 	tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("q")})
 	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
-	final := tm.FinalModel(t).(tui.Model)
+	final := tm.FinalModel(t).(*tui.Model)
 	golden.RequireEqual(t, []byte(final.View()))
 }
 
@@ -82,7 +82,7 @@ func TestDemoRefresh(t *testing.T) {
 	waitOutput(t, tm, "unchanged")
 	tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("q")})
 	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
-	view := tm.FinalModel(t).(tui.Model).View()
+	view := tm.FinalModel(t).(*tui.Model).View()
 	if !strings.Contains(view, "refreshed 9 feeds: 0 new, 9 unchanged") {
 		t.Errorf("status after refresh:\n%s", view)
 	}

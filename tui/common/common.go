@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/x/ansi"
@@ -67,24 +68,92 @@ type StatusMsg struct {
 // ASCII and keeps a damaged or hostile cache from reaching the terminal.
 func Clean(s string) string { return sanitize.Line(s) }
 
+// plainASCII reports whether every byte of s is printable ASCII, so that
+// its width is its length. Most feed text is, and measuring it through
+// grapheme clusters is what a frame would otherwise spend its time on.
+func plainASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+// Width is the number of cells s (which may hold styling) takes. Styled
+// ASCII text and the interface's own symbols are counted directly; any
+// other text is measured by grapheme cluster.
+func Width(s string) int {
+	if plainASCII(s) {
+		return len(s)
+	}
+	n := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case c == 0x1b && i+1 < len(s) && s[i+1] == '[':
+			// A CSI sequence (colours, bold): no width.
+			i += 2
+			for i < len(s) && (s[i] < 0x40 || s[i] > 0x7e) {
+				i++
+			}
+			i++
+		case c >= 0x20 && c < 0x7f:
+			n++
+			i++
+		case c >= utf8.RuneSelf:
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if !narrowSymbol(r) {
+				return ansi.StringWidth(s)
+			}
+			n++
+			i += size
+		default:
+			return ansi.StringWidth(s)
+		}
+	}
+	return n
+}
+
+// narrowSymbol reports the one-cell symbols the interface draws itself.
+func narrowSymbol(r rune) bool {
+	switch r {
+	case '★', '✎', '•', '…', '‹', '›', '─', '│', '·', '—', '↑', '↓', '−', '█', '░':
+		return true
+	}
+	return false
+}
+
 // Fit pads or truncates s (already clean) to exactly w cells.
 func Fit(s string, w int) string {
 	if w <= 0 {
 		return ""
 	}
-	s = ansi.Truncate(s, w, "…")
-	if pad := w - ansi.StringWidth(s); pad > 0 {
+	s = Truncate(s, w)
+	if pad := w - Width(s); pad > 0 {
 		s += strings.Repeat(" ", pad)
 	}
 	return s
 }
 
-// Truncate cuts s (which may hold styling) to at most w cells.
+// Truncate cuts s (which may hold styling) to at most w cells, marking the
+// cut with an ellipsis.
 func Truncate(s string, w int) string {
 	if w <= 0 {
 		return ""
 	}
+	if plainASCII(s) && len(s) <= w {
+		return s
+	}
 	return ansi.Truncate(s, w, "…")
+}
+
+// Cut cuts s (which may hold styling) to at most w cells, without a mark.
+func Cut(s string, w int) string {
+	if Width(s) <= w {
+		return s
+	}
+	return ansi.Truncate(s, max(w, 0), "")
 }
 
 // Age renders how old t is: now, 5m, 3h, 2d, 7w, 1y.
@@ -127,9 +196,7 @@ func Lines(s string, w, h int) string {
 		lines = lines[:h]
 	}
 	for i, l := range lines {
-		if ansi.StringWidth(l) > w {
-			lines[i] = ansi.Truncate(l, w, "")
-		}
+		lines[i] = Cut(l, w)
 	}
 	for len(lines) < h {
 		lines = append(lines, "")

@@ -41,7 +41,7 @@ type feedsLoadedMsg struct {
 
 // Model is the feeds screen.
 type Model struct {
-	sh            common.Shared
+	sh            *common.Shared
 	src           Source
 	subscriptions func() ([]feeds.Subscription, error)
 	rows          []Row
@@ -55,7 +55,7 @@ type Model struct {
 
 // New returns the feeds screen; subscriptions lists the feeds followed
 // (nil lists those the cache knows).
-func New(sh common.Shared, src Source, subscriptions func() ([]feeds.Subscription, error)) Model {
+func New(sh *common.Shared, src Source, subscriptions func() ([]feeds.Subscription, error)) Model {
 	return Model{sh: sh, src: src, subscriptions: subscriptions, live: map[string]feeds.Event{}, width: 80, height: 20}
 }
 

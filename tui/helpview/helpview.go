@@ -23,7 +23,7 @@ type Section struct {
 
 // Model is the help screen.
 type Model struct {
-	sh       common.Shared
+	sh       *common.Shared
 	sections []Section
 	vp       viewport.Model
 	width    int
@@ -31,7 +31,7 @@ type Model struct {
 }
 
 // New returns the help screen for sections.
-func New(sh common.Shared, sections []Section) Model {
+func New(sh *common.Shared, sections []Section) Model {
 	m := Model{sh: sh, sections: sections, vp: viewport.New(80, 20), width: 80, height: 20}
 	m.render()
 	return m

@@ -61,7 +61,7 @@ type pageLoadedMsg struct {
 
 // Model is the story list.
 type Model struct {
-	sh       common.Shared
+	sh       *common.Shared
 	src      Source
 	title    string
 	coreTags []string
@@ -89,7 +89,7 @@ type Model struct {
 
 // New returns an empty list of every story; Init loads it. coreTags are
 // shown first among the tag tabs, in their order.
-func New(sh common.Shared, src Source, title string, coreTags []string) Model {
+func New(sh *common.Shared, src Source, title string, coreTags []string) Model {
 	in := textinput.New()
 	in.Prompt = "/"
 	in.PromptStyle = sh.Styles.Prompt

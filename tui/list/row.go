@@ -57,7 +57,7 @@ func (m Model) row(r Row, selected bool, now time.Time, terms []string) string {
 	chips := chipText(r.Tags)
 	titleWidth := w - used
 	if chips != "" && w >= 60 {
-		cw := min(ansi.StringWidth(chips), titleWidth/3)
+		cw := min(common.Width(chips), titleWidth/3)
 		chips = ansi.Truncate(chips, cw, "…")
 		titleWidth -= cw + 1
 	} else {
@@ -69,9 +69,7 @@ func (m Model) row(r Row, selected bool, now time.Time, terms []string) string {
 	if chips != "" {
 		line += " " + chips
 	}
-	if ansi.StringWidth(line) > w {
-		line = ansi.Truncate(line, w, "")
-	}
+	line = common.Cut(line, w)
 	if selected {
 		return st.Selected.Render(line)
 	}
@@ -86,8 +84,8 @@ func (m Model) row(r Row, selected bool, now time.Time, terms []string) string {
 	if chips != "" {
 		out += " " + st.Chip.Render(chips)
 	}
-	if ansi.StringWidth(plain+title) > w {
-		out = ansi.Truncate(out, w, "")
+	if common.Width(plain+title) > w {
+		out = common.Cut(out, w)
 	}
 	if r.Read {
 		return st.Dim.Render(out)

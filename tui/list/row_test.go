@@ -43,7 +43,7 @@ func TestRowFits(t *testing.T) {
 	r := lipgloss.NewRenderer(nil)
 	r.SetColorProfile(termenv.Ascii)
 	now := time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC)
-	sh := common.Shared{Keys: keys.Default(), Styles: styles.New(r), Now: func() time.Time { return now }}
+	sh := &common.Shared{Keys: keys.Default(), Styles: styles.New(r), Now: func() time.Time { return now }}
 	m := New(sh, nil, "trawl", nil)
 	row := Row{ID: "x", Title: "Publishers sue an AI lab over training on their catalogue of recordings",
 		Outlet: "The Circuit Extended Edition", Published: now.Add(-3 * time.Hour),

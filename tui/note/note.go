@@ -19,7 +19,7 @@ const MaxLength = 20000
 
 // Model is the note editor.
 type Model struct {
-	sh         common.Shared
+	sh         *common.Shared
 	ta         textarea.Model
 	id         string
 	title      string
@@ -32,7 +32,7 @@ type Model struct {
 }
 
 // New returns a closed editor.
-func New(sh common.Shared) Model {
+func New(sh *common.Shared) Model {
 	ta := textarea.New()
 	ta.ShowLineNumbers = false
 	ta.Prompt = "│ "

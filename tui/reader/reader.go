@@ -33,7 +33,7 @@ type StoryLoadedMsg struct {
 
 // Model is the reader.
 type Model struct {
-	sh     common.Shared
+	sh     *common.Shared
 	src    Source
 	vp     viewport.Model
 	story  store.Story
@@ -44,7 +44,7 @@ type Model struct {
 }
 
 // New returns an empty reader.
-func New(sh common.Shared, src Source) Model {
+func New(sh *common.Shared, src Source) Model {
 	return Model{sh: sh, src: src, vp: viewport.New(80, 20), width: 80, height: 20}
 }
 

@@ -26,7 +26,7 @@ type clearMsg struct{ id int }
 
 // Model is the status line.
 type Model struct {
-	sh      common.Shared
+	sh      *common.Shared
 	spinner spinner.Model
 	bar     progress.Model
 
@@ -43,7 +43,7 @@ type Model struct {
 }
 
 // New returns an idle status line drawing colours in profile.
-func New(sh common.Shared, profile termenv.Profile) Model {
+func New(sh *common.Shared, profile termenv.Profile) Model {
 	sp := spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(sh.Styles.Title))
 	bar := progress.New(progress.WithWidth(16), progress.WithoutPercentage(),
 		progress.WithSolidFill("#7D56F4"), progress.WithColorProfile(profile))
