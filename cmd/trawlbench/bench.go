@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -25,7 +26,8 @@ type bench struct {
 	box         sandbox
 	trawl       trawlTool
 	trawlConfig string // config.toml text for every trawl workspace
-	trawlRev    string
+	trawlRev    string // what was measured, for the report
+	starcache   string // the starcache binary, when the export scenario runs
 	nb          *newsboatTool
 	nbMissing   string // why newsboat is left out
 	loadBefore  string
@@ -54,17 +56,10 @@ func newBench(ctx context.Context, opts options, log io.Writer) (*bench, error) 
 		}
 		b.trawlConfig = string(raw)
 	}
-	bin := opts.trawlBin
-	if bin == "" {
-		b.logf("building trawl from %s", opts.repo)
-		if bin, err = buildTrawl(ctx, opts.repo, dir); err != nil {
-			b.close()
-			return nil, err
-		}
-		b.trawlRev = gitRevision(ctx, opts.repo)
-	} else if bin, err = exec.LookPath(bin); err != nil {
+	bin, err := b.buildPrograms(ctx)
+	if err != nil {
 		b.close()
-		return nil, fmt.Errorf("-trawl: %w", err)
+		return nil, err
 	}
 	b.trawl = trawlTool{bin: bin, box: b.box}
 	b.nb, b.nbMissing = findNewsboat(ctx, opts.newsboat, b.box)
@@ -74,6 +69,48 @@ func newBench(ctx context.Context, opts options, log io.Writer) (*bench, error) 
 		b.logf("newsboat: %s", b.nbMissing)
 	}
 	return b, nil
+}
+
+// buildPrograms builds trawl (unless -trawl names a binary) and, for the
+// export scenario, starcache, from the same source so they agree on the
+// cache schema. It returns the trawl binary.
+func (b *bench) buildPrograms(ctx context.Context) (string, error) {
+	src := b.opts.repo
+	b.trawlRev = gitRevision(ctx, src)
+	if b.opts.rev != "" {
+		src = b.workdir("src")
+		hash, err := extractRevision(ctx, b.opts.repo, b.opts.rev, src)
+		if err != nil {
+			return "", err
+		}
+		b.trawlRev = fmt.Sprintf("%s (%s)", b.opts.rev, hash)
+	}
+	bin := b.opts.trawlBin
+	if bin != "" {
+		var err error
+		if bin, err = exec.LookPath(bin); err != nil {
+			return "", fmt.Errorf("-trawl: %w", err)
+		}
+		b.trawlRev = "the binary " + bin
+	} else {
+		b.logf("building trawl from %s", b.trawlRev)
+		bin = b.workdir("trawl")
+		if err := goBuild(ctx, src, "./cmd/trawl", bin); err != nil {
+			return "", err
+		}
+	}
+	if slices.Contains(b.opts.scenarios, "export") {
+		// A revision from before starcache existed borrows today's.
+		starSrc := src
+		if _, err := os.Stat(filepath.Join(src, "cmd", "trawlbench", "starcache")); err != nil {
+			starSrc = b.opts.repo
+		}
+		b.starcache = b.workdir("starcache")
+		if err := goBuild(ctx, starSrc, "./cmd/trawlbench/starcache", b.starcache); err != nil {
+			return "", err
+		}
+	}
+	return bin, nil
 }
 
 func (b *bench) close() {
@@ -190,11 +227,7 @@ func (b *bench) report(w io.Writer, rows []row) error {
 	var hdr strings.Builder
 	fmt.Fprintf(&hdr, "trawlbench: %d runs each (newsboat %d); %d feeds on %d loopback hosts; %s\n",
 		b.opts.runs, b.opts.newsboatRuns, b.opts.feeds, b.opts.hosts, machine())
-	rev := b.trawlRev
-	if rev == "" {
-		rev = b.trawl.bin
-	}
-	fmt.Fprintf(&hdr, "trawl: %s; newsboat: %s\n", rev, b.newsboatName())
+	fmt.Fprintf(&hdr, "trawl: %s; newsboat: %s\n", b.trawlRev, b.newsboatName())
 	fmt.Fprintf(&hdr, "load average before: %s, after: %s\n\n", b.loadBefore, loadAverage())
 	if _, err := io.WriteString(w, hdr.String()); err != nil {
 		return err
@@ -255,15 +288,15 @@ func loadAverage() string {
 	return strings.Join(f[:3], " ")
 }
 
-// gitRevision names the checkout being measured: commit and whether the
-// tree had uncommitted changes.
+// gitRevision names the working tree being measured: its commit, and
+// "-dirty" when it has uncommitted changes.
 func gitRevision(ctx context.Context, repo string) string {
 	cmd := exec.CommandContext(ctx, "git", "-C", repo, "describe", "--always", "--dirty")
 	out, err := cmd.Output()
 	if err != nil {
-		return "built from " + repo
+		return "the working tree " + repo
 	}
-	return "built from " + strings.TrimSpace(string(out))
+	return "the working tree at " + strings.TrimSpace(string(out))
 }
 
 // series collects one program's samples in one scenario.

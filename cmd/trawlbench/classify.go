@@ -71,6 +71,13 @@ func (b *bench) classify(ctx context.Context) ([]row, error) {
 			n.add("accuracy on the generated stories: %s", strings.Join(f1s, "; "))
 		}
 	}
+	err = b.profileUnlessFailed(ctx, tr, "classify", func(t trawlTool) error {
+		_, err := t.run(ctx, ws, "eval", path)
+		return err
+	})
+	if err != nil {
+		n.add("%s", err)
+	}
 	if !tr.failed {
 		med := tr.time.median()
 		cpuMed := stats.Summarise(cpu).Median

@@ -5,16 +5,19 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 
+	"github.com/trawl-news/trawl/cmd/trawlbench/proc"
 	"github.com/trawl-news/trawl/cmd/trawlbench/stats"
-	"github.com/trawl-news/trawl/store"
 )
 
 // export: `trawl export -o FILE` of the starred stories, on a copy of the
 // 100k cache with -starred of them starred. Starring that many through
 // `trawl star` would take minutes of process starts, so the copy is
-// prepared through the store package; only the export is timed.
+// prepared by starcache, through the store package; only the export is
+// timed.
 func (b *bench) export(ctx context.Context) ([]row, error) {
 	if err := b.ensureBig(ctx); err != nil {
 		return nil, err
@@ -27,9 +30,16 @@ func (b *bench) export(ctx context.Context) ([]row, error) {
 		return nil, err
 	}
 	b.logf("starring %s stories (untimed)", thousands(b.opts.starred))
-	links, err := starEvenly(ws.db, b.opts.starred)
+	res, err := proc.Run(ctx, exec.Command(b.starcache, "-db", ws.db, "-n", fmt.Sprint(b.opts.starred)))
+	if err == nil && res.ExitCode != 0 {
+		err = fmt.Errorf("starcache exited %d: %s", res.ExitCode, proc.FirstLine(res.Stderr))
+	}
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("star stories: %w", err)
+	}
+	links := map[string]bool{}
+	for l := range strings.SplitSeq(strings.TrimSpace(string(res.Stdout)), "\n") {
+		links[l] = true
 	}
 	var n notes
 	tr := newSeries()
@@ -55,6 +65,13 @@ func (b *bench) export(ctx context.Context) ([]row, error) {
 		}
 		os.Remove(out)
 	}
+	err = b.profileUnlessFailed(ctx, tr, "export", func(t trawlTool) error {
+		_, err := t.run(ctx, ws, "export", "-o", filepath.Join(ws.dir, "export-perf.md"))
+		return err
+	})
+	if err != nil {
+		n.add("%s", err)
+	}
 	none := cell{note: "no equivalent"}
 	return []row{{
 		id:       "export",
@@ -63,55 +80,6 @@ func (b *bench) export(ctx context.Context) ([]row, error) {
 		newsboat: []cell{none, none},
 		problems: n,
 	}}, nil
-}
-
-// starEvenly stars want stories spread evenly over the cache, newest
-// first, and returns their links.
-func starEvenly(path string, want int) (map[string]bool, error) {
-	db, err := store.Open(path, store.Options{NoSync: true})
-	if err != nil {
-		return nil, err
-	}
-	defer db.Close()
-	total, err := db.Count(store.All)
-	if err != nil {
-		return nil, err
-	}
-	if total < want {
-		return nil, fmt.Errorf("the cache holds %d stories, fewer than the %d to star", total, want)
-	}
-	step := total / want
-	var ids []string
-	links := map[string]bool{}
-	var cursor store.Cursor
-	for i := 0; len(ids) < want; {
-		page, next, err := db.Page(store.All, cursor, 1000)
-		if err != nil {
-			return nil, err
-		}
-		for _, s := range page {
-			if i%step == 0 && len(ids) < want {
-				ids = append(ids, s.ID)
-				links[s.Link] = true
-			}
-			i++
-		}
-		if next == nil {
-			break
-		}
-		cursor = next
-	}
-	// Collected first, starred after: starring moves index entries, and a
-	// page walk should not run over keys that are changing.
-	for _, id := range ids {
-		if err := db.SetStarred(id, true); err != nil {
-			return nil, fmt.Errorf("star %s: %w", id, err)
-		}
-	}
-	if len(ids) != want {
-		return nil, fmt.Errorf("starred %d stories, wanted %d", len(ids), want)
-	}
-	return links, nil
 }
 
 func copyFile(from, to string) error {

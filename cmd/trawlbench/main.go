@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"os/signal"
 	"slices"
 	"strings"
@@ -41,12 +42,14 @@ type options struct {
 	latency      time.Duration
 	newsboat     string
 	trawlBin     string
+	rev          string
 	trawlConfig  string
 	repo         string
 	starred      int
 	base         time.Time
 	timeout      time.Duration
 	keep         bool
+	perfDir      string
 	verbose      bool
 }
 
@@ -99,11 +102,13 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.trawlBin, "trawl", "", "trawl binary to measure (default: build ./cmd/trawl of -repo)")
 	fs.StringVar(&o.trawlConfig, "trawl-config", "", "config.toml for trawl (default: trawl's defaults)")
 	fs.StringVar(&o.repo, "repo", ".", "the trawl checkout to build")
+	fs.StringVar(&o.rev, "rev", "", "build this git revision of -repo (such as HEAD) instead of the working tree")
 	fs.IntVar(&o.starred, "starred", 10000, "starred stories in the export scenario")
 	base := fs.String("base", "2026-06-01T12:00:00Z", "publication time of the newest generated story (RFC 3339)")
 	fs.DurationVar(&o.timeout, "timeout", 10*time.Minute, "limit for any one command")
 	fs.BoolVar(&o.keep, "keep", false, "keep the work directory (caches, configs) and print where it is")
 	fs.BoolVar(&o.verbose, "v", false, "print every sample as it is taken")
+	fs.StringVar(&o.perfDir, "perf", "", "after each trawl scenario, profile one more run with perf record into this directory")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -112,6 +117,9 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	}
 	if o.runs < 1 {
 		return o, fmt.Errorf("-runs must be at least 1")
+	}
+	if o.trawlBin != "" && o.rev != "" {
+		return o, fmt.Errorf("-trawl and -rev both say which trawl to measure; give one")
 	}
 	if o.newsboatRuns == 0 {
 		o.newsboatRuns = o.runs
@@ -130,6 +138,14 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 		return o, fmt.Errorf("-base: %w", err)
 	}
 	o.base = t
+	if o.perfDir != "" {
+		if _, err := exec.LookPath("perf"); err != nil {
+			return o, fmt.Errorf("-perf needs perf on PATH (Debian: apt-get install linux-perf)")
+		}
+		if err := os.MkdirAll(o.perfDir, 0o755); err != nil {
+			return o, fmt.Errorf("-perf: %w", err)
+		}
+	}
 	o.scenarios, err = parseScenarios(*scen)
 	return o, err
 }

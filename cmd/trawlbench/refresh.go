@@ -147,6 +147,18 @@ func (b *bench) coldRefresh(ctx context.Context, name string, srv *feedgen.Serve
 			}
 		}
 	}
+	err := b.profileUnlessFailed(ctx, tr, name, func(t trawlTool) error {
+		ws, err := newTrawlSpace(b.workdir(name, "trawl-perf"), srv.URLs(), b.trawlConfig)
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(ws.dir)
+		_, err = t.run(ctx, ws, "fetch")
+		return err
+	})
+	if err != nil {
+		n.add("%s", err)
+	}
 	return tr, nbs, n, nil
 }
 
@@ -233,6 +245,13 @@ func (b *bench) refreshUnchanged(ctx context.Context) ([]row, error) {
 			b.sample("refresh-unchanged", fmt.Sprintf("newsboat %d thread(s)", threads), run, res.Wall)
 			b.checkUnchanged(&n, fmt.Sprintf("newsboat (%d threads)", threads), srv.Counts(), feeds)
 		}
+	}
+	err := b.profileUnlessFailed(ctx, tr, "refresh-unchanged", func(t trawlTool) error {
+		_, err := t.run(ctx, *b.trawlBig, "fetch")
+		return err
+	})
+	if err != nil {
+		n.add("%s", err)
 	}
 	c := srv.Corpus().Options()
 	return []row{{

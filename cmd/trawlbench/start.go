@@ -33,11 +33,7 @@ func (b *bench) tuiStart(ctx context.Context) ([]row, error) {
 	nb := newSeries()
 	for run := range max(b.opts.runs, b.opts.newsboatRuns) {
 		if run < b.opts.runs && !tr.failed {
-			cmd := b.trawl.command(*b.trawlBig)
-			res, err := proc.FirstFrame(ctx, cmd, proc.FrameOptions{
-				Cols: termCols, Rows: termRows, Ready: ready, Quit: []byte("q"),
-				Timeout: time.Minute,
-			})
+			res, err := proc.FirstFrame(ctx, b.trawl.command(*b.trawlBig), frameOptions(ready))
 			if err != nil {
 				tr.fail(&n, err)
 			} else {
@@ -63,6 +59,13 @@ func (b *bench) tuiStart(ctx context.Context) ([]row, error) {
 			}
 		}
 	}
+	err := b.profileUnlessFailed(ctx, tr, "tui-start", func(t trawlTool) error {
+		_, err := proc.FirstFrame(ctx, t.command(*b.trawlBig), frameOptions(ready))
+		return err
+	})
+	if err != nil {
+		n.add("%s", err)
+	}
 	size := thousands(corpus.Len())
 	notApplicable := cell{note: "n/a"}
 	nbTime, nbRSS := []cell{nb.time, notApplicable}, []cell{nb.rss, notApplicable}
@@ -87,6 +90,12 @@ func (b *bench) tuiStart(ctx context.Context) ([]row, error) {
 			target:   target{max: 100, unit: stats.MB, minRatio: 1},
 		},
 	}, nil
+}
+
+// frameOptions start trawl's interface in the terminal size of the
+// benchmark and quit it with q once ready says story rows are showing.
+func frameOptions(ready func(string) bool) proc.FrameOptions {
+	return proc.FrameOptions{Cols: termCols, Rows: termRows, Ready: ready, Quit: []byte("q"), Timeout: time.Minute}
 }
 
 // titlePrefixes returns the distinct first n bytes (whole runes) of the

@@ -46,20 +46,9 @@ func (s sandbox) env() []string {
 
 // trawlTool runs the trawl binary under test.
 type trawlTool struct {
-	bin string
-	box sandbox
-}
-
-// buildTrawl builds ./cmd/trawl of the checkout at repo into dir.
-func buildTrawl(ctx context.Context, repo, dir string) (string, error) {
-	bin := filepath.Join(dir, "trawl")
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/trawl")
-	cmd.Dir = repo
-	cmd.Env = os.Environ()
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("build trawl in %s: %w: %s", repo, err, clip(string(out)))
-	}
-	return bin, nil
+	bin  string
+	box  sandbox
+	wrap []string // a command trawl runs under, such as perf record
 }
 
 // trawlSpace is one trawl cache with its config and subscriptions.
@@ -86,7 +75,8 @@ func newTrawlSpace(dir string, urls []string, configText string) (trawlSpace, er
 
 // command returns `trawl --db DB --config CONFIG args...`.
 func (t trawlTool) command(ws trawlSpace, args ...string) *exec.Cmd {
-	cmd := exec.Command(t.bin, append([]string{"--db", ws.db, "--config", ws.config}, args...)...)
+	argv := append(append(append([]string(nil), t.wrap...), t.bin, "--db", ws.db, "--config", ws.config), args...)
+	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Dir = ws.dir
 	cmd.Env = t.box.env()
 	return cmd

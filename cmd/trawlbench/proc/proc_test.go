@@ -117,8 +117,10 @@ func frameOpts() FrameOptions {
 			return strings.Contains(text, "Story one") && strings.Contains(text, "Story two")
 		},
 		Quit:      []byte("q"),
-		Timeout:   30 * time.Second,
-		QuitGrace: 200 * time.Millisecond,
+		Timeout: 60 * time.Second,
+		// Generous, so that a loaded machine never turns a clean quit
+		// into an escalation.
+		QuitGrace: 20 * time.Second,
 	}
 }
 
@@ -142,7 +144,9 @@ func TestFirstFrameAnswersQueriesAndQuits(t *testing.T) {
 }
 
 func TestFirstFrameEscalatesWhenQuitIsIgnored(t *testing.T) {
-	res, err := FirstFrame(context.Background(), helperCmd("stubborn"), frameOpts())
+	opts := frameOpts()
+	opts.QuitGrace = 2 * time.Second // the wait before ctrl+c, and again before a kill
+	res, err := FirstFrame(context.Background(), helperCmd("stubborn"), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
