@@ -116,7 +116,7 @@ func frameOpts() FrameOptions {
 		Ready: func(text string) bool {
 			return strings.Contains(text, "Story one") && strings.Contains(text, "Story two")
 		},
-		Quit:      []byte("q"),
+		Quit:    []byte("q"),
 		Timeout: 60 * time.Second,
 		// Generous, so that a loaded machine never turns a clean quit
 		// into an escalation.
