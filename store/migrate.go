@@ -75,83 +75,88 @@ const migrateBatch = 5000
 func migrate1to2(bdb *bolt.DB) error {
 	var after []byte // resume point: the last key converted
 	for {
-		done := false
-		err := bdb.Update(func(tx *bolt.Tx) error {
-			items, bodies := tx.Bucket(bucketItems), tx.Bucket(v1Bodies)
-			if items == nil || bodies == nil || tx.Bucket(bucketIndex) == nil || tx.Bucket(bucketCounts) == nil ||
-				tx.Bucket(bucketState) == nil || tx.Bucket(bucketFeeds) == nil {
-				return fmt.Errorf("schema 1 cache lacks some of its buckets: %w", ErrDamaged)
-			}
-			content, err := tx.CreateBucketIfNotExists(bucketContent)
-			if err != nil {
-				return err
-			}
-			html, err := tx.CreateBucketIfNotExists(bucketHTML)
-			if err != nil {
-				return err
-			}
-			content.FillPercent, html.FillPercent = seqFill, seqFill
-			type pending struct {
-				rec  itemRecord
-				body []byte
-			}
-			var batch []pending
-			c := items.Cursor()
-			k, v := c.First()
-			if after != nil {
-				if k, v = c.Seek(after); k != nil && bytes.Equal(k, after) {
-					k, v = c.Next()
-				}
-			}
-			for ; k != nil && len(batch) < migrateBatch; k, v = c.Next() {
-				if len(v) > 0 && v[0] == recordFormat {
-					continue
-				}
-				p, err := fromV1(k, v, bodies.Get(k))
-				if err != nil {
-					return err
-				}
-				batch = append(batch, pending{p, bytes.Clone(bodies.Get(k))})
-			}
-			done = k == nil
-			for i := range batch {
-				p := &batch[i]
-				if p.rec.Seq, err = content.NextSequence(); err != nil {
-					return err
-				}
-				key := seqKey(p.rec.Seq)
-				if err := content.Put(key, p.rec.encodeContent()); err != nil {
-					return fmt.Errorf("story %s: %w", p.rec.ID, err)
-				}
-				if p.body != nil {
-					if err := html.Put(key, p.body); err != nil {
-						return fmt.Errorf("story %s: %w", p.rec.ID, err)
-					}
-					if err := bodies.Delete([]byte(p.rec.ID)); err != nil {
-						return fmt.Errorf("story %s: %w", p.rec.ID, err)
-					}
-				}
-				if err := items.Put([]byte(p.rec.ID), p.rec.encodeMeta()); err != nil {
-					return fmt.Errorf("story %s: %w", p.rec.ID, err)
-				}
-				after = []byte(p.rec.ID)
-			}
-			if !done {
-				return nil
-			}
-			// Bodies left now belong to no story; schema 1 never wrote such.
-			if err := tx.DeleteBucket(v1Bodies); err != nil {
-				return err
-			}
-			return tx.Bucket(bucketMeta).Put(keySchema, []byte(strconv.Itoa(2)))
-		})
+		done, err := migrate1to2Batch(bdb, &after, migrateBatch)
+		if err != nil || done {
+			return err
+		}
+	}
+}
+
+// migrate1to2Batch converts up to n stories after *after in one
+// transaction, and finishes the migration when none are left.
+func migrate1to2Batch(bdb *bolt.DB, after *[]byte, n int) (done bool, err error) {
+	err = bdb.Update(func(tx *bolt.Tx) error {
+		items, bodies := tx.Bucket(bucketItems), tx.Bucket(v1Bodies)
+		if items == nil || bodies == nil || tx.Bucket(bucketIndex) == nil || tx.Bucket(bucketCounts) == nil ||
+			tx.Bucket(bucketState) == nil || tx.Bucket(bucketFeeds) == nil {
+			return fmt.Errorf("schema 1 cache lacks some of its buckets: %w", ErrDamaged)
+		}
+		content, err := tx.CreateBucketIfNotExists(bucketContent)
 		if err != nil {
 			return err
 		}
-		if done {
+		html, err := tx.CreateBucketIfNotExists(bucketHTML)
+		if err != nil {
+			return err
+		}
+		content.FillPercent, html.FillPercent = seqFill, seqFill
+		type pending struct {
+			rec  itemRecord
+			body []byte
+		}
+		var batch []pending
+		c := items.Cursor()
+		k, v := c.First()
+		if *after != nil {
+			if k, v = c.Seek(*after); k != nil && bytes.Equal(k, *after) {
+				k, v = c.Next()
+			}
+		}
+		for ; k != nil && len(batch) < n; k, v = c.Next() {
+			if len(v) > 0 && v[0] == recordFormat {
+				continue
+			}
+			rec, err := fromV1(k, v, bodies.Get(k))
+			if err != nil {
+				return err
+			}
+			batch = append(batch, pending{rec, bytes.Clone(bodies.Get(k))})
+		}
+		done = k == nil
+		for i := range batch {
+			p := &batch[i]
+			if p.rec.Seq, err = content.NextSequence(); err != nil {
+				return err
+			}
+			key := seqKey(p.rec.Seq)
+			if err := content.Put(key, p.rec.encodeContent()); err != nil {
+				return fmt.Errorf("story %s: %w", p.rec.ID, err)
+			}
+			if p.body != nil {
+				if err := html.Put(key, p.body); err != nil {
+					return fmt.Errorf("story %s: %w", p.rec.ID, err)
+				}
+				if err := bodies.Delete([]byte(p.rec.ID)); err != nil {
+					return fmt.Errorf("story %s: %w", p.rec.ID, err)
+				}
+			}
+			if err := items.Put([]byte(p.rec.ID), p.rec.encodeMeta()); err != nil {
+				return fmt.Errorf("story %s: %w", p.rec.ID, err)
+			}
+		}
+		if len(batch) > 0 {
+			*after = []byte(batch[len(batch)-1].rec.ID)
+		}
+		if !done {
 			return nil
 		}
-	}
+		// Bodies left now belong to no story; schema 1 never wrote such.
+		if err := tx.DeleteBucket(v1Bodies); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketMeta).Put(keySchema, []byte(strconv.Itoa(2)))
+	})
+	return done, err
 }
 
 // v1Bodies is schema 1's bucket of HTML bodies by story ID.

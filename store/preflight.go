@@ -119,7 +119,7 @@ func preflight(path string) error {
 	switch {
 	case m0.err != nil && m1.err != nil:
 		if errors.Is(m0.err, errNotBolt) && size < defaultPageSize*2 && size > 0 {
-			return fmt.Errorf("%w (only %d bytes: truncated?)", errNotBolt, size)
+			return fmt.Errorf("%w, and only %d bytes long", errNotBolt, size)
 		}
 		return m0.err
 	case m0.err != nil || (m1.err == nil && m1.txid > m0.txid):

@@ -101,7 +101,7 @@ func Open(path string, opts Options) (*DB, error) {
 	case fi.Size() == 0:
 		// bbolt would quietly initialise an empty file; an empty file where
 		// a cache should be is more likely a truncation than a fresh start.
-		return nil, fmt.Errorf("cache %s is empty (truncated?); move it away to start a new cache: %w", path, ErrDamaged)
+		return nil, fmt.Errorf("cache %s is %w: the file is empty (truncated?); move it away to start a new cache", path, ErrDamaged)
 	default:
 		if err := preflight(path); err != nil {
 			return nil, describePreflight(path, err)
@@ -113,10 +113,11 @@ func Open(path string, opts Options) (*DB, error) {
 		NoSync:       opts.NoSync,
 		FreelistType: bolt.FreelistMapType, // O(1) page allocation in big refreshes
 	}
-	if !opts.ReadOnly {
+	if !opts.ReadOnly && strconv.IntSize == 64 {
 		// Growing the map makes bbolt copy every live node out of it;
 		// reserving address space up front (not memory) avoids that in
-		// the first big refreshes.
+		// the first big refreshes. The price: bbolt then grows the file
+		// in 16 MiB steps, sparse where the filesystem allows.
 		bopts.InitialMmapSize = initialMmap
 	}
 	bdb, err := bolt.Open(path, 0o600, bopts)
@@ -157,9 +158,9 @@ const initialMmap = 1 << 30
 
 func describePreflight(path string, err error) error {
 	if errors.Is(err, errNotBolt) || errors.Is(err, errBadVersion) {
-		return fmt.Errorf("cache %s is %w (%w); trawl leaves it alone: move it away or use another cache path", path, ErrNotCache, err)
+		return fmt.Errorf("cache %s is %w: %w; trawl leaves it alone (move it away or use another cache path)", path, ErrNotCache, err)
 	}
-	return fmt.Errorf("cache %s is %w (%w); trawl leaves it alone: restore a backup or move it away to start a new cache", path, ErrDamaged, err)
+	return fmt.Errorf("cache %s is %w: %w; trawl leaves it alone (restore a backup, or move it away to start a new cache)", path, ErrDamaged, err)
 }
 
 var errMigrateFirst = errors.New("needs migrating")
