@@ -38,6 +38,12 @@ type Source interface {
 	FeedStates() (map[string]store.FeedState, error)
 }
 
+// MemoryLimit is the heap the interface is built to stay within with 100k
+// stories (the search index is about 40 MB of it). The command sets it as
+// the Go runtime's soft memory limit, so that the garbage collector works
+// harder near it instead of letting the heap grow to twice what is live.
+const MemoryLimit = 64 << 20
+
 // Options configure the interface. Only Source is required; each missing
 // callback turns its key into a message saying it is not available.
 type Options struct {

@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"strings"
 
 	"github.com/aymanbagabas/go-osc52/v2"
@@ -119,6 +120,9 @@ func tuiOptions(a *app) tui.Options {
 func runProgram(e *env, m *tui.Model) error {
 	if !e.isTerminal {
 		return errNoTerminal
+	}
+	if e.getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(tui.MemoryLimit)
 	}
 	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithContext(e.ctx))
 	if _, err := p.Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) {

@@ -10,16 +10,17 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/trawl-news/trawl/feeds/sanitize"
 	"github.com/trawl-news/trawl/store"
 )
 
 // MaxSummaryBytes is how much of each summary is searched. Summaries run to
-// 2,000 characters; indexing their first few hundred bytes keeps the index
-// of 100k stories within the memory target while still catching what a
-// summary's opening sentence says.
-const MaxSummaryBytes = 240
+// 2,000 characters; indexing their first couple of hundred bytes keeps the
+// index of 100k stories within the memory target while still catching what
+// a summary's opening sentence says.
+const MaxSummaryBytes = 200
 
 // Walker is what Build reads: the store's full-scan iterator.
 type Walker interface {
@@ -34,14 +35,18 @@ const (
 	flagNote
 )
 
-// entry is one story, with just what a list row shows.
+// entry is one story, with just what a list row shows. Strings live in
+// the index's arena, so an entry holds no pointers and 100k of them cost
+// the garbage collector nothing to scan.
 type entry struct {
-	id        string
-	title     string // clean
-	outlet    string // clean, shared between stories of one outlet
-	feed      string // shared between stories of one feed
 	published int64  // unix seconds
-	tags      uint64 // bit i = tags[i]; tags past the 64th are not searchable by view
+	tags      uint64 // bit i = tagName[i]; tags past the 64th are not searchable by view
+	id        uint32 // offset of the ID in strs
+	title     uint32 // offset of the clean title in strs
+	titleLen  uint32
+	outlet    uint32 // index into outlets
+	feed      uint32 // index into feeds
+	idLen     uint8
 	flags     uint8
 }
 
@@ -51,9 +56,12 @@ type Index struct {
 	entries []entry
 	hay     []byte   // per entry: lower(title) \n lower(outlet) \n lower(summary) \n
 	starts  []uint32 // entry i's text is hay[starts[i]:starts[i+1]]
+	strs    []byte   // IDs and clean titles
+	byID    []int32  // entries sorted by ID, for SetState
+	outlets []string
+	feeds   []string
 	tagBits map[string]int
 	tagName []string
-	byID    map[string]int32
 	gen     int // bumped by every state change, so stale results are not refined
 }
 
@@ -70,42 +78,54 @@ type Hit struct {
 	HasNote   bool
 }
 
+// interner numbers the distinct values of a field shared by many stories.
+type interner struct {
+	index  map[string]uint32
+	values *[]string
+}
+
+func (in interner) of(s string, clean func(string) string) uint32 {
+	if i, ok := in.index[s]; ok {
+		return i
+	}
+	i := uint32(len(*in.values))
+	*in.values = append(*in.values, clean(s))
+	in.index[s] = i
+	return i
+}
+
 // Build walks every story (the inbox, then the dismissed ones) into a new
 // index. It runs in a command; nothing else touches the index meanwhile.
 func Build(w Walker) (*Index, error) {
-	ix := &Index{tagBits: map[string]int{}, byID: map[string]int32{}}
-	outlets := map[string]string{}
-	feedURLs := map[string]string{}
+	ix := &Index{tagBits: map[string]int{}}
+	outlets := interner{index: map[string]uint32{}, values: &ix.outlets}
+	feeds := interner{index: map[string]uint32{}, values: &ix.feeds}
+	seen := map[string]bool{}
+	keep := func(s string) string { return s }
 	add := func(s store.Story) error {
-		if _, dup := ix.byID[s.ID]; dup {
+		if seen[s.ID] || len(s.ID) > 255 {
 			return nil
 		}
-		outlet, ok := outlets[s.Outlet]
-		if !ok {
-			outlet = sanitize.Line(s.Outlet)
-			outlets[s.Outlet] = outlet
-		}
-		feed, ok := feedURLs[s.Feed]
-		if !ok {
-			feed = s.Feed
-			feedURLs[s.Feed] = feed
-		}
+		seen[s.ID] = true
+		title := sanitize.Line(s.Title)
 		e := entry{
-			id:        s.ID,
-			feed:      feed,
-			title:     sanitize.Line(s.Title),
-			outlet:    outlet,
 			published: s.Published.Unix(),
+			id:        uint32(len(ix.strs)),
+			idLen:     uint8(len(s.ID)),
+			outlet:    outlets.of(s.Outlet, sanitize.Line),
+			feed:      feeds.of(s.Feed, keep),
 			flags:     flagsOf(s.State),
 		}
+		ix.strs = append(ix.strs, s.ID...)
+		e.title, e.titleLen = uint32(len(ix.strs)), uint32(len(title))
+		ix.strs = append(ix.strs, title...)
 		for _, t := range s.Tags {
 			e.tags |= ix.bit(t.Name)
 		}
-		ix.byID[s.ID] = int32(len(ix.entries))
 		ix.starts = append(ix.starts, uint32(len(ix.hay)))
-		ix.hay = appendLower(ix.hay, e.title)
+		ix.hay = appendLower(ix.hay, title)
 		ix.hay = append(ix.hay, '\n')
-		ix.hay = appendLower(ix.hay, e.outlet)
+		ix.hay = appendLower(ix.hay, ix.outlets[e.outlet])
 		ix.hay = append(ix.hay, '\n')
 		ix.hay = appendLower(ix.hay, clip(sanitize.Line(clip(s.Summary, 2*MaxSummaryBytes)), MaxSummaryBytes))
 		ix.hay = append(ix.hay, '\n')
@@ -122,8 +142,28 @@ func Build(w Walker) (*Index, error) {
 	// Give back what append over-allocated: the index lives all session.
 	ix.hay = slices.Clip(ix.hay)
 	ix.entries = slices.Clip(ix.entries)
+	ix.strs = slices.Clip(ix.strs)
+	ix.byID = make([]int32, len(ix.entries))
+	for i := range ix.byID {
+		ix.byID[i] = int32(i)
+	}
+	slices.SortFunc(ix.byID, func(a, b int32) int { return strings.Compare(ix.idOf(a), ix.idOf(b)) })
 	return ix, nil
 }
+
+func (ix *Index) idOf(i int32) string {
+	e := &ix.entries[i]
+	return unsafeString(ix.strs[e.id : e.id+uint32(e.idLen)])
+}
+
+func (ix *Index) titleOf(i int32) string {
+	e := &ix.entries[i]
+	return string(ix.strs[e.title : e.title+e.titleLen])
+}
+
+// unsafeString views b as a string without copying, for comparisons that
+// do not keep it.
+func unsafeString(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
 
 func (ix *Index) bit(tag string) uint64 {
 	i, ok := ix.tagBits[tag]
@@ -188,8 +228,9 @@ func (ix *Index) Len() int { return len(ix.entries) }
 // SetState records a change of a story's user state, so that view filters
 // and row markers stay right without a rebuild.
 func (ix *Index) SetState(id string, st store.State) {
-	if i, ok := ix.byID[id]; ok {
-		ix.entries[i].flags = flagsOf(st)
+	n, found := slices.BinarySearchFunc(ix.byID, id, func(i int32, id string) int { return strings.Compare(ix.idOf(i), id) })
+	if found {
+		ix.entries[ix.byID[n]].flags = flagsOf(st)
 		ix.gen++
 	}
 }
@@ -298,16 +339,17 @@ func (ix *Index) inView(i int32, v store.View) bool {
 		b, ok := ix.tagBits[v.Tag]
 		return !dismissed && ok && b < 64 && e.tags&(1<<b) != 0
 	case store.ViewFeed:
-		return !dismissed && e.feed == v.Feed
+		return !dismissed && ix.feeds[e.feed] == v.Feed
 	}
 	return !dismissed
 }
 
 // Hit returns hit n of r, for showing as a row.
 func (ix *Index) Hit(r *Result, n int) Hit {
-	e := &ix.entries[r.hits[n]]
+	i := r.hits[n]
+	e := &ix.entries[i]
 	h := Hit{
-		ID: e.id, Title: e.title, Outlet: e.outlet, Published: time.Unix(e.published, 0).UTC(),
+		ID: strings.Clone(ix.idOf(i)), Title: ix.titleOf(i), Outlet: ix.outlets[e.outlet], Published: time.Unix(e.published, 0).UTC(),
 		Starred: e.flags&flagStarred != 0, Read: e.flags&flagRead != 0,
 		Dismissed: e.flags&flagDismissed != 0, HasNote: e.flags&flagNote != 0,
 	}
