@@ -14,23 +14,37 @@ import (
 )
 
 // TestRefreshInBackground presses r with two feeds on a loopback server,
-// one good and one failing: the new stories appear in the list, the status
-// line reports the failure, and the feeds screen shows its error.
+// one good and one that fails, slowly: while the slow one is still out,
+// the status line shows the progress and the good feed's stories are
+// already in the list; at the end the status line reports the failure and
+// the feeds screen shows its error.
 func TestRefreshInBackground(t *testing.T) {
 	wire, err := os.ReadFile("testdata/wire.rss.xml")
 	if err != nil {
 		t.Fatal(err)
 	}
+	release := make(chan struct{})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case "/wire.xml":
 			w.Header().Set("Content-Type", "application/rss+xml")
 			w.Write(wire)
 		default:
+			select {
+			case <-release:
+			case <-r.Context().Done():
+			}
 			http.Error(w, "the desk is closed", http.StatusInternalServerError)
 		}
 	}))
 	defer srv.Close()
+	defer func() {
+		select {
+		case <-release:
+		default:
+			close(release)
+		}
+	}()
 	subs := []feeds.Subscription{
 		{URL: srv.URL + "/wire.xml", Title: "The Wire Desk"},
 		{URL: srv.URL + "/broken.xml", Title: "Broken Beat"},
@@ -46,7 +60,9 @@ func TestRefreshInBackground(t *testing.T) {
 	tm := start(t, opts, 100, 30)
 	waitFor(t, tm, "OpenAI signs", "[All 6]")
 	press(tm, "r")
-	waitFor(t, tm, "Music publishers license", "1 failed (f shows why)", "[All 8]")
+	waitFor(t, tm, "refreshing", "1/2", "+2 new", "Music publishers license", "[All 8]")
+	close(release)
+	waitFor(t, tm, "1 failed (f shows why)")
 
 	stories, _, err := db.Page(store.All, nil, 10)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/exp/teatest"
 
 	"github.com/trawl-news/trawl/store"
@@ -170,5 +171,24 @@ func TestSearchCombinesWithView(t *testing.T) {
 	view := finalView(t, tm)
 	if !strings.Contains(view, "Record labels sue") || strings.Contains(view, "matches") {
 		t.Errorf("after esc the lawsuit view should list its story without a search:\n%s", view)
+	}
+}
+
+// TestMouseWheel scrolls the list and the reader with the wheel.
+func TestMouseWheel(t *testing.T) {
+	db := fixtureDB(t, fixtureItems(t))
+	tm := start(t, testOptions(db), 80, 24)
+	waitFor(t, tm, "OpenAI signs", "1/6")
+	tm.Send(tea.MouseMsg{Button: tea.MouseButtonWheelDown, Action: tea.MouseActionPress})
+	waitFor(t, tm, "4/6")
+	tm.Send(tea.MouseMsg{Button: tea.MouseButtonWheelUp, Action: tea.MouseActionPress})
+	waitFor(t, tm, "1/6")
+	press(tm, "enter")
+	waitFor(t, tm, "Critics say")
+	tm.Send(tea.WindowSizeMsg{Width: 80, Height: 8})
+	tm.Send(tea.MouseMsg{Button: tea.MouseButtonWheelDown, Action: tea.MouseActionPress})
+	view := finalView(t, tm)
+	if strings.Contains(view, "OpenAI signs") {
+		t.Errorf("the wheel did not scroll the reader:\n%s", view)
 	}
 }

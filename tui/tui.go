@@ -253,6 +253,14 @@ func (m *Model) key(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	if m.screen == screenNote || m.list.Capturing() && m.screen == screenList {
 		return m.toScreen(msg)
 	}
+	// Leaving a screen happens here and now rather than through a
+	// message, so a key typed right after esc or q lands on the screen
+	// the user sees.
+	back := key.Matches(msg, k.Back) || m.screen == screenHelp && key.Matches(msg, k.Help)
+	if back && (m.screen == screenReader || m.screen == screenFeeds || m.screen == screenHelp) {
+		m.pop()
+		return m, nil
+	}
 	if m.screen == screenList || m.screen == screenReader {
 		switch {
 		case m.screen == screenList && key.Matches(msg, k.Quit):

@@ -108,9 +108,22 @@ func TestColoursFollowEnvironment(t *testing.T) {
 			if got := r.ColorProfile(); got != tc.profile {
 				t.Fatalf("profile = %v, want %v", got, tc.profile)
 			}
-			styled := r.NewStyle().Foreground(lipgloss.Color("#FF0000")).Render("x")
-			if hasColour := strings.Contains(styled, "\x1b["); hasColour != (tc.profile != termenv.Ascii) {
-				t.Errorf("rendered %q with profile %v", styled, tc.profile)
+			// The demo's first screen, drawn as the reader would draw it.
+			db, srv, err := prepareDemo(e, t.TempDir())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer func() { srv.Close(); db.Close() }()
+			opts, err := demoOptions(e, db, srv)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tm := teatest.NewTestModel(t, tui.New(opts), teatest.WithInitialTermSize(80, 24))
+			waitOutput(t, tm, "Unread 78")
+			tm.Quit()
+			view := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).View()
+			if hasColour := strings.Contains(view, "\x1b["); hasColour != (tc.profile != termenv.Ascii) {
+				t.Errorf("profile %v, frame with escape sequences: %v\n%q", tc.profile, hasColour, view)
 			}
 		})
 	}

@@ -17,13 +17,19 @@ import (
 // when it would change nothing; text that is not already clean (a damaged
 // or hostile cache) is shown sanitised and without marks. Offsets that are
 // out of range or cut a character are ignored.
-func marked(text string, tags []item.Tag, field item.Field, multiline bool, mark func(...string) string) string {
+//
+// plain styles the text between marks (nil leaves it as it is): a mark
+// resets the style, so an outer style would not survive the first one.
+func marked(text string, tags []item.Tag, field item.Field, multiline bool, mark, plain func(...string) string) string {
+	if plain == nil {
+		plain = func(s ...string) string { return s[0] }
+	}
 	clean := sanitize.Line(text)
 	if multiline {
 		clean = sanitize.Text(text)
 	}
 	if clean != text {
-		return clean
+		return plain(clean)
 	}
 	on := make([]bool, len(text))
 	any := false
@@ -39,7 +45,7 @@ func marked(text string, tags []item.Tag, field item.Field, multiline bool, mark
 		}
 	}
 	if !any {
-		return text
+		return plain(text)
 	}
 	var b strings.Builder
 	for i := 0; i < len(text); {
@@ -59,7 +65,7 @@ func marked(text string, tags []item.Tag, field item.Field, multiline bool, mark
 				}
 			}
 		} else {
-			b.WriteString(text[i:j])
+			b.WriteString(plain(text[i:j]))
 		}
 		i = j
 	}

@@ -37,10 +37,16 @@ func TestMarked(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tags := []item.Tag{{Name: "t", Matches: tc.matches}}
-			got := marked(tc.text, tags, tc.field, tc.field == item.FieldSummary, mark)
+			got := marked(tc.text, tags, tc.field, tc.field == item.FieldSummary, mark, nil)
 			if got != tc.want {
 				t.Errorf("marked = %q, want %q", got, tc.want)
 			}
 		})
+	}
+	// The text between marks gets the plain style, each run on its own.
+	plain := func(s ...string) string { return "<" + s[0] + ">" }
+	tags := []item.Tag{{Matches: []item.Match{m(item.FieldTitle, 11, 14, false)}}}
+	if got, want := marked(title, tags, item.FieldTitle, false, mark, plain), "<Publishers >[sue]< over training data>"; got != want {
+		t.Errorf("marked with a plain style = %q, want %q", got, want)
 	}
 }

@@ -136,7 +136,7 @@ func (m *Model) render() {
 		b.WriteString(text)
 		b.WriteByte('\n')
 	}
-	line(wrap(st.ReaderHead.Render(marked(s.Title, s.Tags, item.FieldTitle, false, st.Highlight.Render)), w))
+	line(wrap(marked(s.Title, s.Tags, item.FieldTitle, false, st.HeadMark.Render, st.ReaderHead.Render), w))
 	meta := []string{common.Clean(s.Outlet)}
 	if !s.Published.IsZero() {
 		meta = append(meta, s.Published.Local().Format("Mon 2 Jan 2006 15:04"))
@@ -156,7 +156,7 @@ func (m *Model) render() {
 	}
 	b.WriteByte('\n')
 	if s.Summary != "" {
-		line(wrap(marked(s.Summary, s.Tags, item.FieldSummary, true, st.Highlight.Render), w))
+		line(wrap(marked(s.Summary, s.Tags, item.FieldSummary, true, st.Highlight.Render, nil), w))
 	}
 	if body := bodyText(s); body != "" {
 		if s.Summary != "" {

@@ -10,17 +10,19 @@ import (
 // builds a style, so the colour profile chosen by the caller (NO_COLOR,
 // a monochrome terminal, a test pinned to ASCII) applies everywhere.
 type Styles struct {
-	Title      lipgloss.Style
-	Header     lipgloss.Style
-	Status     lipgloss.Style
-	Selected   lipgloss.Style
-	Row        lipgloss.Style
-	Dim        lipgloss.Style
-	Outlet     lipgloss.Style
-	Chip       lipgloss.Style
-	Star       lipgloss.Style
-	Error      lipgloss.Style
-	Highlight  lipgloss.Style
+	Title     lipgloss.Style
+	Header    lipgloss.Style
+	Status    lipgloss.Style
+	Selected  lipgloss.Style
+	Row       lipgloss.Style
+	Dim       lipgloss.Style
+	Outlet    lipgloss.Style
+	Chip      lipgloss.Style
+	Star      lipgloss.Style
+	Error     lipgloss.Style
+	Highlight lipgloss.Style
+	// HeadMark is Highlight inside the reader's bold title.
+	HeadMark   lipgloss.Style
 	ReaderHead lipgloss.Style
 	Link       lipgloss.Style
 	TabActive  lipgloss.Style
@@ -60,6 +62,7 @@ func New(r *lipgloss.Renderer) Styles {
 		Star:       s().Foreground(star),
 		Error:      s().Foreground(warn),
 		Highlight:  s().Bold(true).Underline(true).Background(mark),
+		HeadMark:   s().Bold(true).Underline(true).Background(mark),
 		ReaderHead: s().Bold(true),
 		Link:       s().Foreground(accent).Underline(true),
 		TabActive:  s().Bold(true).Underline(true).Foreground(accent),
