@@ -10,10 +10,11 @@ import (
 )
 
 // genFeed writes a synthetic feed shaped like a real outlet's: titles of a
-// dozen words, an HTML summary and, for RSS and Atom, a full article body
-// of a few kilobytes with links, emphasis and an image. Formats rotate by
-// n so that a set of feeds exercises RSS 2.0, Atom and JSON Feed.
-func genFeed(n, items int, site string, now time.Time) []byte {
+// dozen words, an HTML summary of a few hundred bytes, author, categories
+// and, when full is set, the whole article as HTML (a few kilobytes with
+// links, emphasis and an image), as many outlets publish. Formats rotate
+// by n so that a set of feeds exercises RSS 2.0, Atom and JSON Feed.
+func genFeed(n, items int, site string, now time.Time, full bool) []byte {
 	rng := rand.New(rand.NewPCG(uint64(n), 7))
 	type entry struct {
 		title, link, guid, summary, body, author string
@@ -33,7 +34,9 @@ func genFeed(n, items int, site string, now time.Time) []byte {
 				capitalised(words(rng, 20+rng.IntN(20))), rng.IntN(1000), words(rng, 3), words(rng, 10+rng.IntN(10)))
 		}
 		fmt.Fprintf(&body, "<figure><img src=\"https://%s/img/%d.jpg\" alt=\"%s\"><figcaption>%s</figcaption></figure>", site, i, words(rng, 4), words(rng, 8))
-		e.body = body.String()
+		if full {
+			e.body = body.String()
+		}
 		e.author = capitalised(words(rng, 2))
 		e.cats = []string{words(rng, 1), words(rng, 2)}
 		e.published = now.Add(-time.Duration(i)*37*time.Minute - time.Duration(rng.IntN(600))*time.Second)
@@ -51,7 +54,11 @@ func genFeed(n, items int, site string, now time.Time) []byte {
 			for _, c := range e.cats {
 				fmt.Fprintf(&b, "<category>%s</category>", c)
 			}
-			fmt.Fprintf(&b, "<description>%s</description><content:encoded><![CDATA[%s]]></content:encoded></item>\n", html.EscapeString(e.summary), e.body)
+			fmt.Fprintf(&b, "<description>%s</description>", html.EscapeString(e.summary))
+			if e.body != "" {
+				fmt.Fprintf(&b, "<content:encoded><![CDATA[%s]]></content:encoded>", e.body)
+			}
+			b.WriteString("</item>\n")
 		}
 		b.WriteString("</channel></rss>\n")
 	case 3:
@@ -64,7 +71,11 @@ func genFeed(n, items int, site string, now time.Time) []byte {
 			for _, c := range e.cats {
 				fmt.Fprintf(&b, "<category term=\"%s\"/>", c)
 			}
-			fmt.Fprintf(&b, "<summary type=\"html\">%s</summary><content type=\"html\">%s</content></entry>\n", html.EscapeString(e.summary), html.EscapeString(e.body))
+			fmt.Fprintf(&b, "<summary type=\"html\">%s</summary>", html.EscapeString(e.summary))
+			if e.body != "" {
+				fmt.Fprintf(&b, "<content type=\"html\">%s</content>", html.EscapeString(e.body))
+			}
+			b.WriteString("</entry>\n")
 		}
 		b.WriteString("</feed>\n")
 	default:
@@ -72,7 +83,7 @@ func genFeed(n, items int, site string, now time.Time) []byte {
 			ID            string   `json:"id"`
 			URL           string   `json:"url"`
 			Title         string   `json:"title"`
-			ContentHTML   string   `json:"content_html"`
+			ContentHTML   string   `json:"content_html,omitempty"`
 			Summary       string   `json:"summary"`
 			DatePublished string   `json:"date_published"`
 			Tags          []string `json:"tags"`

@@ -95,17 +95,23 @@ func FuzzReadOPML(f *testing.F) {
 				t.Fatalf("cannot subscribe to an imported feed %+v: %v", s, err)
 			}
 		}
-		if err := list.Save(); err != nil {
-			t.Fatal(err)
-		}
-		back, err := feeds.LoadSubscriptions(path)
-		if err != nil {
-			t.Fatalf("the file written from an import does not load: %v", err)
-		}
-		if !reflect.DeepEqual(back.Feeds(), list.Feeds()) {
-			t.Errorf("read back %+v, wrote %+v", back.Feeds(), list.Feeds())
-		}
+		assertSaveReloads(t, list)
 	})
+}
+
+// assertSaveReloads saves list and checks that it reads back the same.
+func assertSaveReloads(t *testing.T, list *feeds.SubscriptionList) {
+	t.Helper()
+	if err := list.Save(); err != nil {
+		t.Fatal(err)
+	}
+	back, err := feeds.LoadSubscriptions(list.Path())
+	if err != nil {
+		t.Fatalf("the saved file does not load: %v", err)
+	}
+	if !reflect.DeepEqual(back.Feeds(), list.Feeds()) {
+		t.Errorf("read back %+v, wrote %+v", back.Feeds(), list.Feeds())
+	}
 }
 
 // FuzzSubscriptions: a subscriptions file either loads or is one error
@@ -126,15 +132,6 @@ func FuzzSubscriptions(f *testing.F) {
 			}
 			return
 		}
-		if err := list.Save(); err != nil {
-			t.Fatal(err)
-		}
-		back, err := feeds.LoadSubscriptions(path)
-		if err != nil {
-			t.Fatalf("saved file does not load: %v", err)
-		}
-		if !reflect.DeepEqual(back.Feeds(), list.Feeds()) {
-			t.Errorf("read back %+v, wrote %+v", back.Feeds(), list.Feeds())
-		}
+		assertSaveReloads(t, list)
 	})
 }

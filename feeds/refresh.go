@@ -95,7 +95,7 @@ const (
 	// DefaultConcurrency bounds requests in flight. Fetching is waiting on
 	// the network, so it is high; politeness is the per-host limit's job,
 	// and CPU work is bounded separately by the number of cores.
-	DefaultConcurrency = 64
+	DefaultConcurrency = 100
 	// DefaultPerHost bounds requests in flight to one host, as browsers do.
 	DefaultPerHost = 4
 )
@@ -296,27 +296,40 @@ func failures(n int) string {
 	return fmt.Sprintf("%d failures", n)
 }
 
-// write commits whatever feeds are ready in one transaction, so that many
-// small feeds share an fsync while slow feeds never hold others up. It
-// returns the first store error; feeds in a failed batch are reported as
-// failed.
+// Commit batching: the writer gathers finished feeds for up to
+// commitWindow, or until a batch holds maxBatchItems stories, before one
+// transaction stores them all. Each commit costs an fsync and rewrites
+// the B-tree's upper pages, so a few large commits beat one per feed; the
+// window keeps progress reports (sent after the commit, with the count of
+// new stories) from lagging noticeably.
+const (
+	commitWindow  = 100 * time.Millisecond
+	maxBatchItems = 20000
+)
+
+// write stores outcomes as they arrive, in batches, and reports each
+// feed's event once its batch is committed. It returns the first store
+// error; feeds in a failed batch are reported as failed.
 func (r *Refresher) write(results <-chan outcome, finish func(Event)) error {
-	const maxBatch = 64
 	var firstErr error
 	for first := range results {
 		batch := []outcome{first}
-	drain:
-		for len(batch) < maxBatch {
+		items := len(first.fetched[0].Items)
+		window := time.NewTimer(commitWindow)
+	gather:
+		for items < maxBatchItems {
 			select {
 			case o, ok := <-results:
 				if !ok {
-					break drain
+					break gather
 				}
 				batch = append(batch, o)
-			default:
-				break drain
+				items += len(o.fetched[0].Items)
+			case <-window.C:
+				break gather
 			}
 		}
+		window.Stop()
 		var fetched []item.Fetched
 		for _, o := range batch {
 			fetched = append(fetched, o.fetched...)

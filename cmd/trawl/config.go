@@ -35,8 +35,8 @@ const defaultConfigText = `# trawl configuration. Every setting is optional; the
 # rules.toml, both beside this file.
 
 [fetch]
-# concurrency = 16     # feeds fetched at once
-# per_host = 4         # feeds fetched at once from one server
+# concurrency = 100    # feeds fetched at once (each host gets at most per_host)
+# per_host = 4         # feeds fetched at once from one server, to be polite
 # timeout = "30s"      # per feed, including the download
 # max_feed_mb = 16     # largest feed accepted, after decompression
 # max_items = 1000     # entries kept from one feed per fetch

@@ -74,7 +74,7 @@ func clean(s string, multiline bool) string {
 		}
 		ch := s[i]
 		if ch == 0x1b { // ESC: drop the whole sequence, not just the byte
-			i = skipEscape(s, i)
+			i = skipEscape(s, i+1, false)
 			continue
 		}
 		if ch < utf8.RuneSelf {
@@ -172,82 +172,88 @@ func isBidiControl(r rune) bool {
 	return false
 }
 
-// skipEscape returns the index just past the escape sequence starting with
-// ESC at s[i]. Unterminated strings swallow the rest of the input: text after
-// an unterminated OSC is exactly what a terminal would have eaten too.
-func skipEscape(s string, i int) int {
-	i++ // ESC
+// bytesOrString lets one set of escape scanners serve field text (Line,
+// Text) and whole documents (Document).
+type bytesOrString interface{ ~string | ~[]byte }
+
+// skipEscape returns the index just past the escape sequence whose ESC was
+// just before s[i]. In field text an unterminated string swallows the rest
+// of the input: what follows an unterminated OSC is exactly what a
+// terminal would have eaten too. In a document (inDoc) a sequence never
+// runs past '<', '>', '"' or '&', which would cut into the document's own
+// structure.
+func skipEscape[T bytesOrString](s T, i int, inDoc bool) int {
 	if i >= len(s) {
 		return i
 	}
 	switch s[i] {
-	case '[': // CSI: parameters and intermediates, then a final byte 0x40..0x7e
-		i++
-		for i < len(s) {
-			c := s[i]
-			i++
-			if c >= 0x40 && c <= 0x7e {
-				return i
-			}
-			if c < 0x20 || c > 0x7e {
-				// a broken sequence: stop at the first byte that cannot be part of it
-				return i - 1
-			}
-		}
-		return i
-	case ']', 'P', 'X', '^', '_': // OSC, DCS, SOS, PM, APC: until BEL or ST
-		i++
-		for i < len(s) {
-			switch {
-			case s[i] == 0x07:
-				return i + 1
-			case s[i] == 0x1b && i+1 < len(s) && s[i+1] == '\\':
-				return i + 2
-			case s[i] == 0xc2 && i+1 < len(s) && s[i+1] == 0x9c: // C1 ST
-				return i + 2
-			}
-			i++
-		}
-		return i
-	default:
-		// two- or three-byte escapes: intermediates 0x20..0x2f, then one final
-		for i < len(s) && s[i] >= 0x20 && s[i] <= 0x2f {
-			i++
-		}
-		if i < len(s) && s[i] >= 0x30 && s[i] <= 0x7e {
-			i++
-		}
-		return i
+	case '[': // CSI
+		return skipCSI(s, i+1, inDoc)
+	case ']', 'P', 'X', '^', '_': // OSC, DCS, SOS, PM, APC
+		return skipString(s, i+1, inDoc)
 	}
+	// two- or three-byte escapes: intermediates 0x20..0x2f, then one final
+	for i < len(s) && s[i] >= 0x20 && s[i] <= 0x2f {
+		i++
+	}
+	if i < len(s) && s[i] >= 0x30 && s[i] <= 0x7e && !(inDoc && structural(s[i])) {
+		i++
+	}
+	return i
 }
 
-// skipC1String handles the 8-bit forms of CSI, OSC and the string controls.
-func skipC1String(s string, i int, intro rune) int {
-	if intro == 0x9b { // CSI
-		for i < len(s) {
-			c := s[i]
-			i++
-			if c >= 0x40 && c <= 0x7e {
-				return i
-			}
-			if c < 0x20 || c > 0x7e {
-				return i - 1
-			}
-		}
-		return i
-	}
+// skipCSI skips a control sequence's parameters and intermediates up to
+// and including its final byte (0x40..0x7e).
+func skipCSI[T bytesOrString](s T, i int, inDoc bool) int {
 	for i < len(s) {
-		switch {
-		case s[i] == 0x07:
+		c := s[i]
+		if inDoc && structural(c) {
+			return i
+		}
+		i++
+		if c >= 0x40 && c <= 0x7e {
+			return i
+		}
+		if c < 0x20 || c > 0x7e {
+			// a broken sequence: stop at the first byte that cannot be part of it
+			return i - 1
+		}
+	}
+	return i
+}
+
+// skipString skips the payload of OSC, DCS and the other string controls
+// up to and including its terminator: BEL, ESC \ or the 8-bit ST. An ESC
+// that does not terminate it starts the next sequence, as in a terminal.
+func skipString[T bytesOrString](s T, i int, inDoc bool) int {
+	for i < len(s) {
+		switch c := s[i]; {
+		case c == 0x07:
 			return i + 1
-		case s[i] == 0x1b && i+1 < len(s) && s[i+1] == '\\':
+		case c == 0x1b && i+1 < len(s) && s[i+1] == '\\':
 			return i + 2
-		case s[i] == 0xc2 && i+1 < len(s) && s[i+1] == 0x9c:
+		case c == 0x1b:
+			return i
+		case c == 0xc2 && i+1 < len(s) && s[i+1] == 0x9c: // C1 ST
 			return i + 2
+		case inDoc && structural(c):
+			return i
 		}
 		i++
 	}
 	return i
+}
+
+// structural reports the bytes of XML and JSON syntax that an escape
+// sequence inside a document is not allowed to swallow.
+func structural(c byte) bool { return c == '<' || c == '>' || c == '"' || c == '&' }
+
+// skipC1String handles the 8-bit forms of CSI, OSC and the string controls.
+func skipC1String(s string, i int, intro rune) int {
+	if intro == 0x9b {
+		return skipCSI(s, i, false)
+	}
+	return skipString(s, i, false)
 }
 
 // HasControl reports whether s contains anything Text would remove other
@@ -281,17 +287,7 @@ func HasControl(s string) bool {
 // no terminal sequence needs and which would cut into the document's own
 // structure; an unterminated payload ends there.
 func Document(b []byte) []byte {
-	first := -1
-	for i := 0; i < len(b) && first < 0; i++ {
-		switch c := b[i]; {
-		case c < 0x20 && c != '\t' && c != '\n' && c != '\r':
-			first = i
-		case c == '&' && i+1 < len(b) && b[i+1] == '#':
-			if _, n := forbiddenRef(b[i:]); n > 0 {
-				first = i
-			}
-		}
-	}
+	first := firstForbidden(b)
 	if first < 0 {
 		return b
 	}
@@ -301,14 +297,14 @@ func Document(b []byte) []byte {
 		c := b[i]
 		switch {
 		case c == 0x1b:
-			i = skipDocumentEscape(b, i+1)
+			i = skipEscape(b, i+1, true)
 		case c < 0x20 && c != '\t' && c != '\n' && c != '\r':
 			i++
 		case c == '&':
 			if r, n := forbiddenRef(b[i:]); n > 0 {
 				i += n
 				if r == 0x1b {
-					i = skipDocumentEscape(b, i)
+					i = skipEscape(b, i, true)
 				}
 				continue
 			}
@@ -320,6 +316,28 @@ func Document(b []byte) []byte {
 		}
 	}
 	return out
+}
+
+// firstForbidden returns the index of the first control character or
+// forbidden character reference in b, or -1. Feeds are megabytes of text
+// that almost never hold one, so this is the part that must be fast.
+func firstForbidden(b []byte) int {
+	for i, c := range b {
+		if c >= 0x20 && c != '&' {
+			continue
+		}
+		switch {
+		case c == '&':
+			if i+1 < len(b) && b[i+1] == '#' {
+				if _, n := forbiddenRef(b[i:]); n > 0 {
+					return i
+				}
+			}
+		case c != '\t' && c != '\n' && c != '\r':
+			return i
+		}
+	}
+	return -1
 }
 
 // forbiddenRef reads a character reference at the start of b (&#27; or
@@ -354,50 +372,4 @@ func forbiddenRef(b []byte) (r rune, n int) {
 		r = r*base + d
 	}
 	return 0, 0
-}
-
-// skipDocumentEscape returns the index past the escape sequence whose
-// ESC was just before b[i].
-func skipDocumentEscape(b []byte, i int) int {
-	if i >= len(b) {
-		return i
-	}
-	structural := func(c byte) bool { return c == '<' || c == '"' || c == '>' || c == '&' }
-	switch b[i] {
-	case '[': // CSI
-		i++
-		for i < len(b) && !structural(b[i]) {
-			c := b[i]
-			i++
-			if c >= 0x40 && c <= 0x7e {
-				return i
-			}
-			if c < 0x20 || c > 0x7e {
-				return i - 1
-			}
-		}
-		return i
-	case ']', 'P', 'X', '^', '_': // OSC, DCS, SOS, PM, APC
-		i++
-		for i < len(b) && !structural(b[i]) {
-			switch {
-			case b[i] == 0x07:
-				return i + 1
-			case b[i] == 0x1b && i+1 < len(b) && b[i+1] == '\\':
-				return i + 2
-			case b[i] == 0x1b:
-				return i // a new sequence starts
-			}
-			i++
-		}
-		return i
-	default:
-		for i < len(b) && b[i] >= 0x20 && b[i] <= 0x2f {
-			i++
-		}
-		if i < len(b) && b[i] >= 0x30 && b[i] <= 0x7e && !structural(b[i]) {
-			i++
-		}
-		return i
-	}
 }

@@ -172,3 +172,20 @@ func TestDocument(t *testing.T) {
 		}
 	}
 }
+
+func BenchmarkDocument(b *testing.B) {
+	item := "<item><title>Publishers say the crawler scraped their archive</title><description>&lt;p&gt;A summary &#8217;with&#8217; references.&lt;/p&gt;</description></item>\n"
+	in := []byte("<rss><channel>" + strings.Repeat(item, 200) + "</channel></rss>")
+	b.SetBytes(int64(len(in)))
+	for b.Loop() {
+		Document(in)
+	}
+}
+
+// TestEscapeInsideString: an ESC that does not end an OSC starts the next
+// sequence, as in a terminal, so the text after it is not lost.
+func TestEscapeInsideString(t *testing.T) {
+	if got := Line("a\x1b]0;title\x1b[31mred"); got != "ared" {
+		t.Errorf("got %q, want %q", got, "ared")
+	}
+}
