@@ -67,7 +67,8 @@ type Classifier struct {
 	fields   [3]float64 // weight of title, summary, body
 	tags     []ctag
 	concepts []cconcept
-	vocab    map[string]int32 // stem → id
+	vocab    map[string]int32 // stem → id, while compiling
+	table    *vocabTable      // the same, for matching
 	starts   [][]int32        // vocabulary id → phrases starting with it
 	phrases  []cphrase
 	version  string
@@ -91,10 +92,11 @@ type cconcept struct {
 }
 
 type cnear struct {
-	name   string
-	a, b   []int32 // concepts
-	within int32
-	weight float64
+	name     string
+	a, b     []int32  // concepts
+	aIn, bIn []uint64 // bit p: phrase p has a reference to a concept of a (b)
+	within   int32
+	weight   float64
 }
 
 // cphrase is a sequence of vocabulary ids and the concepts it belongs to.
@@ -106,6 +108,8 @@ type cphrase struct {
 
 type pref struct {
 	concept int32
+	tag     int32  // the concept's tag, to save a lookup when scanning
+	neg     bool   // the concept's weight is negative
 	text    string // the phrase as the rules wrote it
 }
 
@@ -205,8 +209,7 @@ func (c *Classifier) Classify(title, summary, body string) []item.Tag {
 			continue
 		}
 		if score, ok := c.score(s, ti); ok && score >= c.tags[ti].threshold {
-			d := c.decision(s, ti, false)
-			out = append(out, d.Tag)
+			out = append(out, c.decision(s, ti, score, ok, false).Tag)
 		}
 	}
 	return out
@@ -220,7 +223,8 @@ func (c *Classifier) Explain(title, summary, body string) []Decision {
 	c.scan(s, [3]string{title, summary, body})
 	out := make([]Decision, len(c.tags))
 	for ti := range c.tags {
-		out[ti] = c.decision(s, ti, true)
+		score, gate := c.score(s, ti)
+		out[ti] = c.decision(s, ti, score, gate, true)
 	}
 	return out
 }
@@ -253,7 +257,12 @@ func (c *Classifier) getScratch() *scratch {
 	if s, ok := c.pool.Get().(*scratch); ok {
 		return s
 	}
-	return &scratch{hit: make([]uint8, len(c.concepts)), counted: make([]uint8, len(c.concepts)), tagHit: make([]bool, len(c.tags))}
+	return &scratch{
+		tz:      tokenizer{cache: new(wordCache)},
+		hit:     make([]uint8, len(c.concepts)),
+		counted: make([]uint8, len(c.concepts)),
+		tagHit:  make([]bool, len(c.tags)),
+	}
 }
 
 func (c *Classifier) putScratch(s *scratch) {
@@ -280,7 +289,7 @@ func (c *Classifier) scan(s *scratch, texts [3]string) {
 }
 
 func (c *Classifier) scanField(s *scratch, f uint8, text string) {
-	toks := s.tz.tokenize(text, c.vocab)
+	toks := s.tz.tokenize(text, c.table)
 	first := len(s.occ)
 	negative := false
 tokens:
@@ -319,8 +328,7 @@ tokens:
 	for k := range occ {
 		x := &occ[k]
 		for ri, r := range c.phrases[x.phrase].refs {
-			cc := &c.concepts[r.concept]
-			if negative && cc.weight >= 0 && ri < 32 && c.covered(occ, k, cc.tag) {
+			if negative && !r.neg && ri < 32 && c.covered(occ, k, r.tag) {
 				x.supp |= 1 << ri
 				continue
 			}
@@ -328,7 +336,7 @@ tokens:
 				s.touched = append(s.touched, r.concept)
 			}
 			s.hit[r.concept] |= 1 << f
-			s.tagHit[cc.tag] = true
+			s.tagHit[r.tag] = true
 		}
 	}
 }
@@ -339,7 +347,9 @@ tokens:
 // them.
 func (c *Classifier) covered(occ []occurrence, k int, tag int32) bool {
 	x := &occ[k]
-	for j := range occ {
+	// Only an occurrence starting at most a phrase's length before x can
+	// reach past its end.
+	for j := firstFrom(occ, x.tok-maxPhraseWords+1); j < len(occ); j++ {
 		y := &occ[j]
 		if y.tok > x.tok {
 			break // occurrences are in token order
@@ -348,7 +358,7 @@ func (c *Classifier) covered(occ []occurrence, k int, tag int32) bool {
 			continue
 		}
 		for _, r := range c.phrases[y.phrase].refs {
-			if cc := &c.concepts[r.concept]; cc.tag == tag && cc.weight < 0 {
+			if r.neg && r.tag == tag {
 				return true
 			}
 		}
@@ -378,7 +388,11 @@ func (c *Classifier) score(s *scratch, ti int) (score float64, gate bool) {
 	for k := range t.near {
 		n := &t.near[k]
 		var m uint8
+		both := c.fieldsHit(s, n.a) & c.fieldsHit(s, n.b)
 		for f := range 3 {
+			if both&(1<<f) == 0 {
+				continue // one side never matched in this field
+			}
 			if a, _ := c.nearIn(s, n, f); a >= 0 {
 				m |= 1 << f
 				score += n.weight * c.fields[f]
@@ -387,6 +401,15 @@ func (c *Classifier) score(s *scratch, ti int) (score float64, gate bool) {
 		s.nearHit = append(s.nearHit, m)
 	}
 	return score, c.gate(s, t)
+}
+
+// fieldsHit returns the fields in which any of the concepts matched.
+func (c *Classifier) fieldsHit(s *scratch, concepts []int32) uint8 {
+	var m uint8
+	for _, ci := range concepts {
+		m |= s.hit[ci]
+	}
+	return m
 }
 
 // gate reports whether one of the tag's required groups is fully present.
@@ -430,15 +453,15 @@ func (c *Classifier) nearIn(s *scratch, n *cnear, f int) (int, int) {
 	bestA, bestB, bestGap := -1, -1, int32(1<<30)
 	for i := range occ {
 		x := &occ[i]
-		if c.refIn(x, n.a) == nil {
+		if !inSet(n.aIn, x.phrase) || x.supp != 0 && c.refIn(x, n.a) == nil {
 			continue
 		}
-		for j := range occ {
+		for j := firstFrom(occ, x.tok-n.within-maxPhraseWords); j < len(occ); j++ {
 			y := &occ[j]
 			if y.tok > x.tokTo+n.within {
 				break // occurrences are in token order
 			}
-			if y.sent != x.sent || y.tokTo+n.within < x.tok || c.refIn(y, n.b) == nil {
+			if y.sent != x.sent || y.tokTo+n.within < x.tok || !inSet(n.bIn, y.phrase) || y.supp != 0 && c.refIn(y, n.b) == nil {
 				continue
 			}
 			var gap int32
@@ -458,6 +481,27 @@ func (c *Classifier) nearIn(s *scratch, n *cnear, f int) (int, int) {
 	return bestA, bestB
 }
 
+func inSet(set []uint64, p int32) bool { return set[p>>6]&(1<<(p&63)) != 0 }
+
+// phraseSet marks the phrases with a reference to one of the concepts.
+func (c *Classifier) phraseSet(concepts []int32) []uint64 {
+	set := make([]uint64, (len(c.phrases)+63)/64)
+	for p := range c.phrases {
+		for _, r := range c.phrases[p].refs {
+			if slices.Contains(concepts, r.concept) {
+				set[p>>6] |= 1 << (p & 63)
+			}
+		}
+	}
+	return set
+}
+
+// firstFrom returns the index of the first occurrence starting at token
+// tok or later; occurrences are in token order.
+func firstFrom(occ []occurrence, tok int32) int {
+	return sort.Search(len(occ), func(i int) bool { return occ[i].tok >= tok })
+}
+
 // refIn returns the first reference of occurrence x to a concept in set
 // that a hard negative did not cancel, or nil.
 func (c *Classifier) refIn(x *occurrence, set []int32) *pref {
@@ -472,22 +516,26 @@ func (c *Classifier) refIn(x *occurrence, set []int32) *pref {
 
 // matchAt is a match with the rule it came from, while evidence is built.
 type matchAt struct {
-	m    item.Match
-	from string
+	m     item.Match
+	field uint8  // index of m.Field, for ordering
+	from  string // concept name, or "" for near rule near
+	near  int32
 }
 
 // decision builds the full decision for tag ti from a scanned story: the
 // score, whether it fired, and every match. A concept's first match in a
 // field carries its weight; further matches of it in that field are shown
 // with weight 0, because a concept counts once per field.
-func (c *Classifier) decision(s *scratch, ti int, withFrom bool) Decision {
+//
+// score and gate are what c.score just returned for the tag, which also
+// left the tag's near rules in s.nearHit.
+func (c *Classifier) decision(s *scratch, ti int, score float64, gate, withFrom bool) Decision {
 	t := &c.tags[ti]
 	d := Decision{Tag: item.Tag{Name: t.name, Threshold: t.threshold}}
-	score, gate := c.score(s, ti)
 	d.Score = score
 	d.Fired = gate && score >= t.threshold
 	if !gate {
-		d.Unmet = c.unmet(s, t)
+		d.Unmet = c.unmet(t)
 	}
 	s.matches = s.matches[:0]
 	for i := range s.occ {
@@ -508,15 +556,21 @@ func (c *Classifier) decision(s *scratch, ti int, withFrom bool) Decision {
 			s.matches = append(s.matches, matchAt{m: item.Match{
 				Phrase: r.text, Field: fieldNames[x.field], Start: int(x.start), End: int(x.end),
 				Weight: w, Negative: cc.weight < 0,
-			}, from: cc.name})
+			}, field: x.field, from: cc.name})
 		}
 	}
+	// Concept matches are in field and text order, as the occurrences
+	// were found; near matches go after and are merged in below.
+	concepts := len(s.matches)
 	for _, ci := range t.concepts {
 		s.counted[ci] = 0
 	}
 	for k := range t.near {
 		n := &t.near[k]
 		for f := range 3 {
+			if s.nearHit[k]&(1<<f) == 0 {
+				continue
+			}
 			a, b := c.nearIn(s, n, f)
 			if a < 0 {
 				continue
@@ -526,24 +580,41 @@ func (c *Classifier) decision(s *scratch, ti int, withFrom bool) Decision {
 				Phrase: c.refIn(x, n.a).text + " … " + c.refIn(y, n.b).text,
 				Field:  fieldNames[f], Start: int(min(x.start, y.start)), End: int(max(x.end, y.end)),
 				Weight: n.weight * c.fields[f], Negative: n.weight < 0,
-			}, from: "near " + n.name})
+			}, field: uint8(f), near: int32(k)})
 		}
 	}
-	sort.SliceStable(s.matches, func(i, j int) bool {
-		a, b := s.matches[i].m, s.matches[j].m
-		if a.Field != b.Field {
-			return fieldOrder(a.Field) < fieldOrder(b.Field)
+	before := func(a, b *matchAt) bool {
+		return a.field < b.field || a.field == b.field && a.m.Start < b.m.Start
+	}
+	nears := s.matches[concepts:]
+	slices.SortStableFunc(nears, func(a, b matchAt) int {
+		if before(&a, &b) {
+			return -1
 		}
-		return a.Start < b.Start
+		if before(&b, &a) {
+			return 1
+		}
+		return 0
 	})
 	d.Matches = make([]item.Match, len(s.matches))
 	if withFrom {
 		d.From = make([]string, len(s.matches))
 	}
-	for i, m := range s.matches {
-		d.Matches[i] = m.m
+	i, j := 0, concepts
+	for out := range d.Matches {
+		m := &s.matches[i]
+		if i == concepts || j < len(s.matches) && before(&s.matches[j], m) {
+			m = &s.matches[j]
+			j++
+		} else {
+			i++
+		}
+		d.Matches[out] = m.m
 		if withFrom {
-			d.From[i] = m.from
+			d.From[out] = m.from
+			if m.from == "" {
+				d.From[out] = "near " + t.near[m.near].name
+			}
 		}
 	}
 	return d
@@ -560,17 +631,8 @@ func seen(ms []matchAt, phrase string, f item.Field, from string) bool {
 
 var fieldNames = [3]item.Field{item.FieldTitle, item.FieldSummary, item.FieldBody}
 
-func fieldOrder(f item.Field) int {
-	for i, n := range fieldNames {
-		if n == f {
-			return i
-		}
-	}
-	return len(fieldNames)
-}
-
-func (c *Classifier) unmet(s *scratch, t *ctag) string {
-	if len(t.require) == 0 || c.gate(s, t) {
+func (c *Classifier) unmet(t *ctag) string {
+	if len(t.require) == 0 {
 		return ""
 	}
 	return "needs " + t.requireText
@@ -628,6 +690,14 @@ func compile(rs *ruleSet) *Classifier {
 		ct.requireText = strings.Join(alts, ", or ")
 		c.tags = append(c.tags, ct)
 	}
+	// Near rules need every phrase compiled before their phrase sets.
+	for ti := range c.tags {
+		for k := range c.tags[ti].near {
+			n := &c.tags[ti].near[k]
+			n.aIn, n.bIn = c.phraseSet(n.a), c.phraseSet(n.b)
+		}
+	}
+	c.table = newVocabTable(c.vocab)
 	return c
 }
 
@@ -671,8 +741,9 @@ func (c *Classifier) addPhrase(byKey map[string]int32, words []string, concept i
 			return
 		}
 	}
-	p.refs = append(p.refs, pref{concept: concept, text: text})
-	p.negative = p.negative || c.concepts[concept].weight < 0
+	cc := &c.concepts[concept]
+	p.refs = append(p.refs, pref{concept: concept, tag: cc.tag, neg: cc.weight < 0, text: text})
+	p.negative = p.negative || cc.weight < 0
 }
 
 // phraseWords returns the stems of a rule phrase, or why it cannot be one.

@@ -337,8 +337,9 @@ func checkDecision(t *testing.T, title, summary, body string, d Decision) {
 			b, _ := phraseKey(m.Phrase)
 			if a != b && strings.ReplaceAll(a, " ", "") != strings.ReplaceAll(b, " ", "") {
 				// Run-together forms ("optout") differ only in spacing.
-				ja, _ := phraseKey(strings.ReplaceAll(text[m.Start:m.End], "-", ""))
-				jb, _ := phraseKey(strings.ReplaceAll(strings.ReplaceAll(m.Phrase, " ", ""), "-", ""))
+				unhyphen := strings.NewReplacer("-", "", "\u2010", "", "\u2011", "")
+				ja, _ := phraseKey(unhyphen.Replace(text[m.Start:m.End]))
+				jb, _ := phraseKey(unhyphen.Replace(strings.ReplaceAll(m.Phrase, " ", "")))
 				if ja != jb {
 					t.Errorf("%s: match %q at [%d:%d] reads %q, not the phrase", d.Name, m.Phrase, m.Start, m.End, text[m.Start:m.End])
 				}
@@ -346,7 +347,7 @@ func checkDecision(t *testing.T, title, summary, body string, d Decision) {
 		}
 		sum += m.Weight
 	}
-	if math.Abs(sum-d.Score) > 1e-9 {
+	if math.Abs(sum-d.Score) > 1e-9*math.Max(1, math.Abs(sum)) {
 		t.Errorf("%s: evidence adds up to %v, score is %v", d.Name, sum, d.Score)
 	}
 	if d.Fired && (d.Score < d.Threshold || d.Unmet != "") {

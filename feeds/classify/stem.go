@@ -17,6 +17,11 @@ func stem(w []byte) []byte {
 	if len(w) < 3 {
 		return w
 	}
+	switch w[len(w)-1] {
+	case 's', 'd', 'g', 'y', 'e':
+	default:
+		return w // no step below changes a word ending otherwise
+	}
 	for _, c := range w {
 		if c < 'a' || c > 'z' {
 			return w
@@ -113,9 +118,14 @@ func isVowel(w []byte, i int) bool {
 	return false
 }
 
+// plainVowel is a, e, i, o, u; y depends on the letter before it.
+var plainVowel = [256]bool{'a': true, 'e': true, 'i': true, 'o': true, 'u': true}
+
 func hasVowel(w []byte) bool {
-	for i := range w {
-		if isVowel(w, i) {
+	for i, c := range w {
+		// A y counts after a consonant; y as the first letter does not,
+		// and after a vowel the vowel has already counted.
+		if plainVowel[c] || c == 'y' && i > 0 {
 			return true
 		}
 	}
@@ -127,8 +137,8 @@ func hasVowel(w []byte) bool {
 func measure(w []byte) int {
 	m := 0
 	prevVowel := false
-	for i := range w {
-		v := isVowel(w, i)
+	for i, c := range w {
+		v := plainVowel[c] || c == 'y' && i > 0 && !prevVowel
 		if prevVowel && !v {
 			m++
 		}
