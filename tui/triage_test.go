@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -8,7 +9,9 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/exp/teatest"
 
+	"github.com/trawl-news/trawl/feeds/item"
 	"github.com/trawl-news/trawl/store"
+	"github.com/trawl-news/trawl/tui/list"
 )
 
 // state reads a story's user state straight from the cache.
@@ -191,4 +194,42 @@ func TestMouseWheel(t *testing.T) {
 	if strings.Contains(view, "OpenAI signs") {
 		t.Errorf("the wheel did not scroll the reader:\n%s", view)
 	}
+}
+
+// TestPagesLoadAsYouGo lists more stories than one page holds: the list
+// starts with a page, reads ahead as the cursor moves, and G reads the
+// rest to reach the oldest story.
+func TestPagesLoadAsYouGo(t *testing.T) {
+	base := fixtureItems(t)[5]
+	var items []item.Item
+	for i := range 2*list.PageSize + 50 {
+		it := base
+		it.Title = fmt.Sprintf("Story number %d", i)
+		it.Link = fmt.Sprintf("https://marsh.example/story/%d", i)
+		it.Tags = nil
+		it.Published = fixedNow.Add(-time.Duration(i) * time.Minute)
+		it.ID = item.NewID(it.Feed, "", it.Link, it.Title, it.Published)
+		items = append(items, it)
+	}
+	db := fixtureDB(t, items)
+
+	// Opening reads one page, however many stories there are.
+	m := New(testOptions(db))
+	drain(m, m.list.Init())
+	if n := m.list.Len(); n != list.PageSize {
+		t.Fatalf("first frame read %d stories, want one page of %d", n, list.PageSize)
+	}
+
+	tm := start(t, testOptions(db), 80, 24)
+	waitFor(t, tm, "Story number 0", "1/450")
+	for range 12 {
+		press(tm, "pgdown") // 22 rows a page: into the second page
+	}
+	// G reads whatever is left, whether or not a read-ahead is under way.
+	press(tm, "G")
+	waitFor(t, tm, "Story number 449", "450/450")
+	press(tm, "k")
+	waitFor(t, tm, "449/450")
+	press(tm, "g")
+	waitFor(t, tm, "Story number 0", "1/450")
 }

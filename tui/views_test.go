@@ -54,7 +54,7 @@ func TestViews(t *testing.T) {
 
 func isKeyName(s string) bool {
 	switch s {
-	case "enter", "esc", "tab", "shift+tab", "ctrl+s", "ctrl+c", "down", "up", "space":
+	case "enter", "esc", "tab", "shift+tab", "ctrl+s", "ctrl+c", "down", "up", "space", "pgdown":
 		return true
 	}
 	return false

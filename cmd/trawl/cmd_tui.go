@@ -125,7 +125,13 @@ func runProgram(e *env, m *tui.Model) error {
 		debug.SetMemoryLimit(tui.MemoryLimit)
 	}
 	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithContext(e.ctx))
-	if _, err := p.Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) {
+	_, err := p.Run()
+	switch {
+	case errors.Is(err, tea.ErrProgramPanic):
+		return fmt.Errorf("reader crashed (your stars and notes are saved as you make them): %w", err)
+	case errors.Is(err, tea.ErrProgramKilled):
+		return nil // interrupted or terminated: a normal way out
+	case err != nil:
 		return fmt.Errorf("reader: %w", err)
 	}
 	return nil
