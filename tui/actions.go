@@ -198,7 +198,7 @@ func (m *Model) storyUpdated(msg storyUpdatedMsg) (tea.Model, tea.Cmd) {
 			return m.quit()
 		}
 	case actUndo:
-		cmds = append(cmds, m.list.ReloadAt(msg.id))
+		cmds = append(cmds, m.list.ReloadAtCmd(msg.id))
 	case actDismiss:
 		if msg.after.Dismissed && m.screen == screenReader {
 			m.pop() // dismissed from the inbox: back to it, on the next story
@@ -254,14 +254,18 @@ func (m *Model) noteLoaded(msg noteLoadedMsg) (tea.Model, tea.Cmd) {
 	return m, m.note.Open(msg.story.ID, msg.story.Title, msg.story.Note)
 }
 
-// linkCmd reads the current story's link and hands it to use.
-func (m *Model) linkCmd(use func(link string) (string, error)) tea.Cmd {
+// linkCmd reads the current story's link and hands it to use, saying
+// what it did (done) or what failed (what) in the status line.
+func (m *Model) linkCmd(what, done string, use func(link string) error) tea.Cmd {
 	id, ok := m.currentID()
 	if !ok {
 		return nil
 	}
 	src := m.opts.Source
 	return func() tea.Msg {
+		if use == nil {
+			return common.StatusMsg{Text: what + ": " + errUnavailable.Error(), Err: true}
+		}
 		s, err := src.Get(id)
 		if err != nil {
 			return common.StatusMsg{Text: "cannot read the story: " + err.Error(), Err: true}
@@ -269,11 +273,10 @@ func (m *Model) linkCmd(use func(link string) (string, error)) tea.Cmd {
 		if !isWebLink(s.Link) {
 			return common.StatusMsg{Text: "this story has no web link", Err: true}
 		}
-		text, err := use(s.Link)
-		if err != nil {
-			return common.StatusMsg{Text: err.Error(), Err: true}
+		if err := use(s.Link); err != nil {
+			return common.StatusMsg{Text: what + ": " + err.Error(), Err: true}
 		}
-		return common.StatusMsg{Text: text}
+		return common.StatusMsg{Text: done + " " + s.Link}
 	}
 }
 
@@ -287,29 +290,11 @@ func isWebLink(link string) bool {
 var errUnavailable = errors.New("not available here")
 
 func (m *Model) browserCmd() tea.Cmd {
-	open := m.opts.OpenURL
-	return m.linkCmd(func(link string) (string, error) {
-		if open == nil {
-			return "", fmt.Errorf("open in browser: %w", errUnavailable)
-		}
-		if err := open(link); err != nil {
-			return "", fmt.Errorf("open in browser: %w", err)
-		}
-		return "opened " + link, nil
-	})
+	return m.linkCmd("open in browser", "opened", m.opts.OpenURL)
 }
 
 func (m *Model) copyCmd() tea.Cmd {
-	cp := m.opts.Copy
-	return m.linkCmd(func(link string) (string, error) {
-		if cp == nil {
-			return "", fmt.Errorf("copy: %w", errUnavailable)
-		}
-		if err := cp(link); err != nil {
-			return "", fmt.Errorf("copy: %w", err)
-		}
-		return "copied " + link, nil
-	})
+	return m.linkCmd("copy", "copied", m.opts.Copy)
 }
 
 func (m *Model) exportCmd() tea.Cmd {

@@ -94,6 +94,15 @@ func TestOpenMarksRead(t *testing.T) {
 	}
 }
 
+// typeNote opens the note editor on the selected story and types text.
+func typeNote(t *testing.T, tm *teatest.TestModel, text string) {
+	t.Helper()
+	press(tm, "n")
+	waitFor(t, tm, "Note on:")
+	tm.Type(text)
+	waitFor(t, tm, text)
+}
+
 // TestAbandonedNoteAsksFirst types a note and presses esc: nothing is
 // stored and nothing is dropped; the editor asks, and keeps the text when
 // told to keep editing. Only an explicit y discards it.
@@ -102,10 +111,7 @@ func TestAbandonedNoteAsksFirst(t *testing.T) {
 	db := fixtureDB(t, items)
 	tm := start(t, testOptions(db), 80, 24)
 	waitFor(t, tm, "OpenAI signs")
-	press(tm, "n")
-	waitFor(t, tm, "Note on:")
-	tm.Type("half a thought")
-	waitFor(t, tm, "half a thought")
+	typeNote(t, tm, "half a thought")
 	press(tm, "esc")
 	waitFor(t, tm, "Discard the unsaved note?")
 	press(tm, "n") // keep editing
@@ -130,10 +136,7 @@ func TestNoteDiscardNeedsYes(t *testing.T) {
 	db := fixtureDB(t, items)
 	tm := start(t, testOptions(db), 80, 24)
 	waitFor(t, tm, "OpenAI signs")
-	press(tm, "n")
-	waitFor(t, tm, "Note on:")
-	tm.Type("not this one")
-	waitFor(t, tm, "not this one")
+	typeNote(t, tm, "not this one")
 	press(tm, "esc")
 	waitFor(t, tm, "Discard the unsaved note?")
 	press(tm, "y")
@@ -142,10 +145,7 @@ func TestNoteDiscardNeedsYes(t *testing.T) {
 		t.Fatalf("discarded note was stored: %q", got)
 	}
 
-	press(tm, "n")
-	waitFor(t, tm, "Note on:")
-	tm.Type("keep me")
-	waitFor(t, tm, "keep me")
+	typeNote(t, tm, "keep me")
 	press(tm, "ctrl+c")
 	waitFor(t, tm, "Quit without saving this note?")
 	press(tm, "ctrl+s")

@@ -144,7 +144,7 @@ func (m *Model) helpSections() []helpview.Section {
 		{Title: "Everywhere", Bindings: [][]key.Binding{k.Global()}},
 		{Title: "Moving", Bindings: [][]key.Binding{k.Moving()}},
 		{Title: "Triage", Bindings: [][]key.Binding{k.Triage()}},
-		{Title: "Search box", Bindings: [][]key.Binding{{k.SearchAccept, k.SearchClear}}},
+		{Title: "Search box", Bindings: [][]key.Binding{{k.SearchAccept, k.SearchClear, k.ResultDown, k.ResultUp}}},
 		{Title: "Story list", Bindings: m.list.FullHelp()},
 		{Title: "Reader", Bindings: m.reader.FullHelp()},
 		{Title: "Note editor", Bindings: m.note.FullHelp()},
@@ -171,13 +171,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.toScreen(msg)
 	case common.OpenStoryMsg:
 		m.push(screenReader)
-		return m, tea.Batch(m.reader.Load(msg.ID), m.markReadCmd(msg.ID))
+		return m, tea.Batch(m.reader.LoadCmd(msg.ID), m.markReadCmd(msg.ID))
 	case common.StepStoryMsg:
 		id, ok, cmd := m.list.Step(msg.Delta)
 		if !ok {
 			return m, tea.Batch(cmd, m.status.Set("no more stories in this view", false))
 		}
-		return m, tea.Batch(cmd, m.reader.Load(id), m.markReadCmd(id))
+		return m, tea.Batch(cmd, m.reader.LoadCmd(id), m.markReadCmd(id))
 	case common.CloseMsg:
 		m.pop()
 		return m, nil
@@ -205,7 +205,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.refreshDone(msg)
 	case reloadTickMsg:
 		m.reloadDue = false
-		return m, tea.Batch(m.list.Reload(), countsCmd(m.opts.Source))
+		return m, tea.Batch(m.list.ReloadCmd(), countsCmd(m.opts.Source))
 	case reader.StoryLoadedMsg:
 		var cmd tea.Cmd
 		m.reader, cmd = m.reader.Update(msg)
@@ -289,7 +289,7 @@ func (m *Model) key(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 			return m.startRefresh()
 		case key.Matches(msg, k.Feeds) && m.screen != screenFeeds:
 			m.push(screenFeeds)
-			return m, m.feeds.Load()
+			return m, m.feeds.LoadCmd()
 		case key.Matches(msg, k.Help):
 			m.push(screenHelp)
 			return m, nil

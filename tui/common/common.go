@@ -10,6 +10,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/viewport"
+	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/trawl-news/trawl/feeds/sanitize"
@@ -31,6 +33,28 @@ type Component interface {
 	SetSize(w, h int)
 	ShortHelp() []key.Binding
 	FullHelp() [][]key.Binding
+}
+
+// Scroll moves a viewport for the moving keys and reports whether msg was
+// one of them.
+func Scroll(vp *viewport.Model, msg tea.KeyMsg, k keys.Map) bool {
+	switch {
+	case key.Matches(msg, k.Down):
+		vp.ScrollDown(1)
+	case key.Matches(msg, k.Up):
+		vp.ScrollUp(1)
+	case key.Matches(msg, k.PageDown):
+		vp.PageDown()
+	case key.Matches(msg, k.PageUp):
+		vp.PageUp()
+	case key.Matches(msg, k.Top):
+		vp.GotoTop()
+	case key.Matches(msg, k.Bottom):
+		vp.GotoBottom()
+	default:
+		return false
+	}
+	return true
 }
 
 // OpenStoryMsg asks the root to show a story in the reader.

@@ -59,8 +59,8 @@ func New(sh *common.Shared, src Source, subscriptions func() ([]feeds.Subscripti
 	return Model{sh: sh, src: src, subscriptions: subscriptions, live: map[string]feeds.Event{}, width: 80, height: 20}
 }
 
-// Load reads the feeds in a command.
-func (m Model) Load() tea.Cmd {
+// LoadCmd reads the feeds in a command.
+func (m Model) LoadCmd() tea.Cmd {
 	src, subsFn := m.src, m.subscriptions
 	return func() tea.Msg {
 		states, err := src.FeedStates()
@@ -101,7 +101,7 @@ func (m Model) Load() tea.Cmd {
 // Event shows a refresh's progress on one feed.
 func (m *Model) Event(ev feeds.Event) { m.live[ev.Feed] = ev }
 
-// RefreshDone forgets the live events; a Load shows the stored outcome.
+// RefreshDone forgets the live events; a LoadCmd shows the stored outcome.
 func (m *Model) RefreshDone() { m.live = map[string]feeds.Event{} }
 
 // SetSize fits the screen to w×h cells.

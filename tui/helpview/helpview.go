@@ -139,18 +139,8 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		switch {
 		case key.Matches(msg, k.Back), key.Matches(msg, k.Help):
 			return m, func() tea.Msg { return common.CloseMsg{} }
-		case key.Matches(msg, k.Down):
-			m.vp.ScrollDown(1)
-		case key.Matches(msg, k.Up):
-			m.vp.ScrollUp(1)
-		case key.Matches(msg, k.PageDown):
-			m.vp.PageDown()
-		case key.Matches(msg, k.PageUp):
-			m.vp.PageUp()
-		case key.Matches(msg, k.Top):
-			m.vp.GotoTop()
-		case key.Matches(msg, k.Bottom):
-			m.vp.GotoBottom()
+		default:
+			common.Scroll(&m.vp, msg, k)
 		}
 	}
 	return m, nil

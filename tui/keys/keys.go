@@ -21,7 +21,7 @@ type Map struct {
 	Search, Refresh, Browser, CopyLink, Export key.Binding
 
 	// Search box.
-	SearchAccept, SearchClear key.Binding
+	SearchAccept, SearchClear, ResultDown, ResultUp key.Binding
 
 	// Note editor and its confirmation.
 	SaveNote, CancelNote, ConfirmDiscard, KeepEditing key.Binding
@@ -66,6 +66,8 @@ func Default() Map {
 
 		SearchAccept: b([]string{"enter"}, "enter", "keep results"),
 		SearchClear:  b([]string{"esc"}, "esc", "clear search"),
+		ResultDown:   b([]string{"down", "ctrl+n"}, "↓/ctrl+n", "next result"),
+		ResultUp:     b([]string{"up", "ctrl+p"}, "↑/ctrl+p", "previous result"),
 
 		SaveNote:       b([]string{"ctrl+s"}, "ctrl+s", "save note"),
 		CancelNote:     b([]string{"esc"}, "esc", "leave editor"),

@@ -282,19 +282,19 @@ func (m *Model) switched() tea.Cmd {
 	return m.loadCmd(nil, true, "")
 }
 
-// Reload reads the active view again from the top, keeping the cursor on
+// ReloadCmd reads the active view again from the top, keeping the cursor on
 // the same story where it is still listed.
-func (m *Model) Reload() tea.Cmd {
+func (m *Model) ReloadCmd() tea.Cmd {
 	id := ""
 	if r, ok := m.Selected(); ok {
 		id = r.ID
 	}
-	return m.ReloadAt(id)
+	return m.ReloadAtCmd(id)
 }
 
-// ReloadAt reads the active view again from the top and puts the cursor
+// ReloadAtCmd reads the active view again from the top and puts the cursor
 // on story id if it is listed (after an undo brought it back).
-func (m *Model) ReloadAt(id string) tea.Cmd {
+func (m *Model) ReloadAtCmd(id string) tea.Cmd {
 	m.gen++
 	m.loading = true
 	m.research()
@@ -500,12 +500,12 @@ func (m Model) searchKey(msg tea.KeyMsg) (Model, tea.Cmd) {
 		m.input.SetValue("")
 		m.research()
 		return m, nil
-	case key.Matches(msg, k.Down), key.Matches(msg, k.Up):
-		// Arrows move through the results while typing.
-		if msg.Type == tea.KeyDown || msg.Type == tea.KeyUp {
-			m.move(map[bool]int{true: 1, false: -1}[msg.Type == tea.KeyDown])
-			return m, nil
-		}
+	case key.Matches(msg, k.ResultDown):
+		m.move(1)
+		return m, nil
+	case key.Matches(msg, k.ResultUp):
+		m.move(-1)
+		return m, nil
 	}
 	before := m.input.Value()
 	var cmd tea.Cmd
@@ -568,7 +568,7 @@ func (m Model) bodyRows() int {
 func (m Model) ShortHelp() []key.Binding {
 	k := m.sh.Keys
 	if m.searching {
-		return []key.Binding{k.SearchAccept, k.SearchClear}
+		return []key.Binding{k.SearchAccept, k.SearchClear, k.ResultDown, k.ResultUp}
 	}
 	return []key.Binding{k.Open, k.Star, k.Note, k.Dismiss, k.Undo, k.Search, k.NextView, k.Refresh, k.Help, k.Quit}
 }
@@ -581,7 +581,7 @@ func (m Model) FullHelp() [][]key.Binding {
 		{k.Open, k.NextView, k.PrevView, k.Quit},
 		k.Triage(),
 		k.Global(),
-		{k.SearchAccept, k.SearchClear},
+		{k.SearchAccept, k.SearchClear, k.ResultDown, k.ResultUp},
 	}
 }
 

@@ -48,8 +48,8 @@ func New(sh *common.Shared, src Source) Model {
 	return Model{sh: sh, src: src, vp: viewport.New(80, 20), width: 80, height: 20}
 }
 
-// Load fetches a story from the cache in a command.
-func (m Model) Load(id string) tea.Cmd {
+// LoadCmd fetches a story from the cache in a command.
+func (m Model) LoadCmd(id string) tea.Cmd {
 	src := m.src
 	return func() tea.Msg {
 		s, err := src.Get(id)
@@ -102,18 +102,8 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 			return m, func() tea.Msg { return common.StepStoryMsg{Delta: 1} }
 		case key.Matches(msg, k.PrevStory):
 			return m, func() tea.Msg { return common.StepStoryMsg{Delta: -1} }
-		case key.Matches(msg, k.Down):
-			m.vp.ScrollDown(1)
-		case key.Matches(msg, k.Up):
-			m.vp.ScrollUp(1)
-		case key.Matches(msg, k.PageDown):
-			m.vp.PageDown()
-		case key.Matches(msg, k.PageUp):
-			m.vp.PageUp()
-		case key.Matches(msg, k.Top):
-			m.vp.GotoTop()
-		case key.Matches(msg, k.Bottom):
-			m.vp.GotoBottom()
+		default:
+			common.Scroll(&m.vp, msg, k)
 		}
 	}
 	return m, nil
