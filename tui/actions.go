@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/url"
@@ -93,9 +94,9 @@ func countsCmd(src Source) tea.Cmd {
 	}
 }
 
-func buildIndexCmd(src Source) tea.Cmd {
+func buildIndexCmd(ctx context.Context, src Source) tea.Cmd {
 	return func() tea.Msg {
-		ix, err := search.Build(src)
+		ix, err := search.Build(ctx, src)
 		return indexBuiltMsg{ix: ix, err: err}
 	}
 }
@@ -224,6 +225,9 @@ func (m *Model) applyState(id string, st store.State) {
 func (m *Model) indexBuilt(msg indexBuiltMsg) (tea.Model, tea.Cmd) {
 	m.indexing = false
 	if msg.err != nil {
+		if m.ctx.Err() != nil {
+			return m, nil // quitting
+		}
 		return m, m.status.Set("search index: "+msg.err.Error(), true)
 	}
 	for id, st := range m.stateLog {

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -196,7 +197,7 @@ func BenchmarkCursorMove(b *testing.B) {
 // open.
 func searchModel(b testing.TB) (*store.DB, tea.Model) {
 	db, m, _ := firstFrame(b, benchCache(b), 120, 40)
-	ix, err := search.Build(db)
+	ix, err := search.Build(context.Background(), db)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -259,7 +260,7 @@ func BenchmarkIndexBuild100k(b *testing.B) {
 	defer db.Close()
 	b.ResetTimer()
 	for range b.N {
-		if _, err := search.Build(db); err != nil {
+		if _, err := search.Build(context.Background(), db); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -337,7 +338,7 @@ func TestMemoryChild(t *testing.T) {
 	defer db.Close()
 	var tm tea.Model = m
 	if mode == "search" {
-		tm = drain(tm, buildIndexCmd(db))
+		tm = drain(tm, buildIndexCmd(context.Background(), db))
 		tm, _ = tm.Update(keyMsg("/"))
 		for _, r := range "data" {
 			tm, _ = tm.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})

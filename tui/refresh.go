@@ -91,7 +91,7 @@ func (m *Model) refreshDone(msg refreshDoneMsg) (tea.Model, tea.Cmd) {
 	cmds := []tea.Cmd{m.status.FinishRefresh(msg.sum, msg.err), countsCmd(m.opts.Source), m.feeds.LoadCmd()}
 	if msg.sum.New > 0 {
 		m.indexing, m.stateLog = true, map[string]store.State{}
-		cmds = append(cmds, m.list.ReloadCmd(), buildIndexCmd(m.opts.Source))
+		cmds = append(cmds, m.list.ReloadCmd(), buildIndexCmd(m.ctx, m.opts.Source))
 	}
 	return m, tea.Batch(cmds...)
 }

@@ -48,8 +48,11 @@ const MemoryLimit = 64 << 20
 // callback turns its key into a message saying it is not available.
 type Options struct {
 	Source Source
-	Now    func() time.Time // the clock for ages; time.Now if nil
-	Title  string           // shown in the header, e.g. "trawl demo"
+	// Context ends the background work (refresh, search index) when it
+	// is done, as the program's own context does; quitting ends it too.
+	Context context.Context
+	Now     func() time.Time // the clock for ages; time.Now if nil
+	Title   string           // shown in the header, e.g. "trawl demo"
 	// Renderer draws the styles; its colour profile decides colours
 	// (ASCII for NO_COLOR). lipgloss's default renderer if nil.
 	Renderer *lipgloss.Renderer
@@ -117,7 +120,11 @@ func New(opts Options) *Model {
 		r = lipgloss.DefaultRenderer()
 	}
 	sh := &common.Shared{Keys: keys.Default(), Styles: styles.New(r), Now: opts.Now}
-	ctx, cancel := context.WithCancel(context.Background())
+	parent := opts.Context
+	if parent == nil {
+		parent = context.Background()
+	}
+	ctx, cancel := context.WithCancel(parent)
 	hl := help.New()
 	hl.Styles = sh.Styles.Help
 	m := &Model{
@@ -155,7 +162,7 @@ func (m *Model) helpSections() []helpview.Section {
 // Init loads the first page and the counts, and builds the search index
 // in the background.
 func (m *Model) Init() tea.Cmd {
-	return tea.Batch(m.list.Init(), countsCmd(m.opts.Source), buildIndexCmd(m.opts.Source))
+	return tea.Batch(m.list.Init(), countsCmd(m.opts.Source), buildIndexCmd(m.ctx, m.opts.Source))
 }
 
 // Update routes a message to the screen it belongs to.

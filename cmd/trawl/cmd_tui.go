@@ -104,6 +104,7 @@ var errNoTerminal = errors.New("the reader needs a terminal; for scripts use 'tr
 func tuiOptions(a *app) tui.Options {
 	e := a.env
 	return tui.Options{
+		Context:  e.ctx,
 		Source:   a.db,
 		Now:      e.now,
 		Renderer: newRenderer(e, e.stdout),

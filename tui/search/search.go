@@ -6,6 +6,7 @@ package search
 
 import (
 	"bytes"
+	"context"
 	"slices"
 	"strings"
 	"time"
@@ -96,13 +97,18 @@ func (in interner) of(s string, clean func(string) string) uint32 {
 
 // Build walks every story (the inbox, then the dismissed ones) into a new
 // index. It runs in a command; nothing else touches the index meanwhile.
-func Build(w Walker) (*Index, error) {
+// It stops when ctx is done: the walk holds a read transaction, and the
+// cache cannot close while it is open.
+func Build(ctx context.Context, w Walker) (*Index, error) {
 	ix := &Index{tagBits: map[string]int{}}
 	outlets := interner{index: map[string]uint32{}, values: &ix.outlets}
 	feeds := interner{index: map[string]uint32{}, values: &ix.feeds}
 	seen := map[string]bool{}
 	keep := func(s string) string { return s }
 	add := func(s store.Story) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		if seen[s.ID] || len(s.ID) > 255 {
 			return nil
 		}

@@ -1,6 +1,8 @@
 package search
 
 import (
+	"context"
+	"errors"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -36,7 +38,7 @@ func testIndex(t *testing.T) (*Index, *store.DB, []item.Item) {
 	if _, err := db.Upsert(items); err != nil {
 		t.Fatal(err)
 	}
-	ix, err := Build(db)
+	ix, err := Build(context.Background(), db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,5 +103,16 @@ func TestSearchRefines(t *testing.T) {
 	r = ix.Search("publisher", store.Starred, nil)
 	if h := ix.Hit(r, 0); r.Len() != 1 || !h.Starred || !h.HasNote {
 		t.Errorf("starred view: %d hits, first %+v", r.Len(), h)
+	}
+}
+
+// TestBuildStops checks that a cancelled build gives up, so quitting never
+// waits for it.
+func TestBuildStops(t *testing.T) {
+	_, db, _ := testIndex(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := Build(ctx, db); !errors.Is(err, context.Canceled) {
+		t.Errorf("Build after cancel: %v, want context.Canceled", err)
 	}
 }
