@@ -142,7 +142,7 @@ func TestEvalMalformedLine(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"labels\ttitle\n", "line 1: header"},
 		{evalTSV + "none\tonly a title\n", "line 7: 2 tab-separated fields, want 3"},
-		{"labels\ttitle\tsummary\nlicensing\tA\tB\n", `line 2: unknown label "licensing"`},
+		{"labels\ttitle\tsummary\nreddit-watch\tA\tB\n", `line 2: unknown label "reddit-watch"`},
 	}
 	for _, tt := range tests {
 		path := filepath.Join(t.TempDir(), "bad.tsv")
@@ -182,7 +182,7 @@ phrases = ["bike lane", "cycling"]
 	if r.code != 0 {
 		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
 	}
-	if !strings.HasSuffix(r.stdout, "\nbikes precision=1.0000 recall=1.0000 f1=1.0000 tp=1 fp=0 fn=0\n") {
+	if !strings.Contains(r.stdout, "\nbikes precision=1.0000 recall=1.0000 f1=1.0000 tp=1 fp=0 fn=0\n") {
 		t.Errorf("the user's tag is not evaluated:\n%s", r.stdout)
 	}
 }
@@ -275,5 +275,19 @@ func TestRetagProgressOnATerminal(t *testing.T) {
 	finish()
 	if !strings.Contains(out.String(), "retagging: 2000 of 4000 stories checked (50%)") || !strings.HasSuffix(out.String(), "\r\x1b[2K") {
 		t.Errorf("progress on a terminal: %q", out.String())
+	}
+}
+
+func TestExplainRulesPrintsALoadableStart(t *testing.T) {
+	c := newCLI(t)
+	r := c.run("explain", "--rules")
+	if r.code != 0 || !strings.Contains(r.stdout, "[tags.training-data]") {
+		t.Fatalf("explain --rules: exit %d, stdout starts %.80q", r.code, r.stdout)
+	}
+	// Used as the user's rules file, the built-in rules change nothing.
+	before := c.run("explain", "--title", "x").stdout
+	c.writeRules(r.stdout)
+	if after := c.run("explain", "--title", "x").stdout; after != before[:strings.Index(before, " (built-in)")]+" (built-in + "+filepath.Join(c.home, ".config", "trawl", "rules.toml")+")"+before[strings.Index(before, " (built-in)")+len(" (built-in)"):] {
+		t.Errorf("the built-in rules as a user file changed the result:\n%s\nwant the same as\n%s", after, before)
 	}
 }

@@ -23,7 +23,8 @@ belongs to. A negative weight is a hard negative counting against the tag.
 With an ID, explains a stored story from its title and summary, as fetch
 and retag tag it. With --title (and optionally --summary), explains text
 you type. The rules are the built-in ones plus rules.toml beside the
-config file.`
+config file; --rules prints the built-in rules, whose comments describe
+the format, as a start for your own.`
 
 const evalDetail = `
 Reads labelled stories as UTF-8 TSV: a header line
@@ -49,7 +50,15 @@ func runExplain(e *env, g *globals, args []string) error {
 	fs := newFlagSet(e, g, "explain")
 	title := fs.String("title", "", "classify this title instead of a stored story")
 	summary := fs.String("summary", "", "with --title: the summary to classify")
+	rules := fs.Bool("rules", false, "print the built-in rules and exit")
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *rules {
+		if fs.NArg() > 0 {
+			return usagef("--rules takes no story ID")
+		}
+		_, err := e.stdout.Write(classify.BuiltinRules())
 		return err
 	}
 	titleSet, summarySet := false, false

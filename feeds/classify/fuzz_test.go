@@ -15,10 +15,16 @@ func FuzzClassify(f *testing.F) {
 	f.Add("ＡＩ’s web-scraping", "opt-out\u00ad of tr\u00adaining; $20/mo. U.S. price.", "body text", "[tags.x]\nthreshold = 1\n[tags.x.concepts.c]\nweight = 1\nphrases = [\"web scraping\", \"$\"]\n")
 	f.Add("\x1b[31mred\x1b[0m \xff\xfe", "\u202eevil\u202c", "", "[tags.api-pricing.concepts.price]\nremove = [\"nope\"]\n")
 	base := Default()
+	// Parse the built-in rules once; each input merges into a copy, which
+	// is what New does, minus re-reading the TOML.
+	builtin, err := parseBuiltin()
+	if err != nil {
+		f.Fatal(err)
+	}
 	f.Fuzz(func(t *testing.T, title, summary, body, rules string) {
 		c := base
 		if rules != "" {
-			user, err := New(Source{Name: "fuzz.toml", Data: []byte(rules)})
+			user, err := newFrom(builtin.clone(), Source{Name: "fuzz.toml", Data: []byte(rules)})
 			if err != nil {
 				var re *RulesError
 				if !errors.As(err, &re) || strings.Contains(err.Error(), "\n") {

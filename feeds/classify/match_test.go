@@ -394,8 +394,7 @@ func TestTagSetsTagsAndVersion(t *testing.T) {
 	if it.RulesVer != c.Version() || len(c.Version()) != 12 {
 		t.Errorf("RulesVer %q, version %q", it.RulesVer, c.Version())
 	}
-	// Core tags first, then the extra tags that fired (here, scraping).
-	if got := strings.Join(it.TagNames(), ","); got != "training-data,api-pricing,scraping" {
+	if got := strings.Join(it.TagNames(), ","); got != "training-data,api-pricing" {
 		t.Errorf("tags %q", got)
 	}
 	for _, tg := range it.Tags {
@@ -416,7 +415,10 @@ func TestTagSetsTagsAndVersion(t *testing.T) {
 }
 
 func TestTagNamesCoreFirst(t *testing.T) {
-	c := Default()
+	if names := Default().TagNames(); strings.Join(names, ",") != "training-data,api-pricing" {
+		t.Errorf("by default TagNames %v, want the core tags only (the extra tags are off)", names)
+	}
+	c := withUser(t, allExtras)
 	names := c.TagNames()
 	if len(names) < 3 || names[0] != TagTrainingData || names[1] != TagAPIPricing {
 		t.Fatalf("TagNames %v: want the core tags first and more after", names)

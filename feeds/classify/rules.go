@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"regexp"
 	"slices"
@@ -103,6 +104,7 @@ type ruleSet struct {
 
 type tagRule struct {
 	name        string
+	disabled    bool // defined but not given; enabled = true turns it on
 	description string
 	threshold   float64
 	require     [][]string // alternatives, each a list of "a|b" elements
@@ -114,9 +116,17 @@ type tagRule struct {
 
 type conceptRule struct {
 	weight  float64
-	phrases []string // as written, in order, without normalised duplicates
+	phrases []rulePhrase // in order, without normalised duplicates
 	keys    map[string]bool
 	at      where
+}
+
+// rulePhrase is a phrase as written and the word sequences it matches,
+// worked out once when the rules are read.
+type rulePhrase struct {
+	text     string
+	key      string
+	variants [][]string
 }
 
 type nearRule struct {
@@ -143,6 +153,30 @@ func (w where) errf(format string, args ...any) *RulesError {
 
 func newRuleSet() *ruleSet {
 	return &ruleSet{tags: map[string]*tagRule{}}
+}
+
+// clone copies the set deeply enough that merging into the copy leaves
+// the original alone (phrases and places are never changed in place).
+func (rs *ruleSet) clone() *ruleSet {
+	out := &ruleSet{fields: rs.fields, tags: make(map[string]*tagRule, len(rs.tags)), sources: slices.Clone(rs.sources)}
+	for name, t := range rs.tags {
+		ct := *t
+		ct.require = slices.Clone(t.require)
+		ct.concepts = make(map[string]*conceptRule, len(t.concepts))
+		for cn, c := range t.concepts {
+			cc := *c
+			cc.phrases = slices.Clone(c.phrases)
+			cc.keys = maps.Clone(c.keys)
+			ct.concepts[cn] = &cc
+		}
+		ct.near = make(map[string]*nearRule, len(t.near))
+		for nn, n := range t.near {
+			cn := *n
+			ct.near[nn] = &cn
+		}
+		out.tags[name] = &ct
+	}
+	return out
 }
 
 var (
@@ -207,16 +241,21 @@ func (rs *ruleSet) mergeTag(at where, name string, tf *tagFile) *RulesError {
 		return at.errf("tag %s is empty", name)
 	}
 	t := rs.tags[name]
-	if tf.Enabled != nil && !*tf.Enabled {
-		if isCore(name) {
+	if tf.Enabled != nil {
+		if !*tf.Enabled && isCore(name) {
 			return at.sub("enabled").errf("tag %s is a core tag and cannot be disabled; raise its threshold instead", name)
 		}
-		delete(rs.tags, name)
-		return nil
+		if t == nil && tf.Threshold == nil && tf.Concepts == nil {
+			return at.sub("enabled").errf("there is no tag %s to turn on or off", name)
+		}
 	}
 	if t == nil {
 		t = &tagRule{name: name, concepts: map[string]*conceptRule{}, near: map[string]*nearRule{}, at: at, threshold: math.NaN()}
 		rs.tags[name] = t
+	}
+	if tf.Enabled != nil {
+		// A disabled tag keeps its rules, so a later file can turn it on.
+		t.disabled = !*tf.Enabled
 	}
 	if tf.Description != nil {
 		t.description = strings.TrimSpace(*tf.Description)
@@ -287,21 +326,20 @@ func (t *tagRule) mergeConcept(at where, name string, cf *conceptFile) *RulesErr
 			return at.sub("remove").errf("cannot remove %q from concept %s: it has no such phrase", p, name)
 		}
 		delete(c.keys, key)
-		c.phrases = slices.DeleteFunc(c.phrases, func(q string) bool {
-			k, _ := phraseKey(q)
-			return k == key
-		})
+		c.phrases = slices.DeleteFunc(c.phrases, func(q rulePhrase) bool { return q.key == key })
 	}
 	for _, p := range cf.Phrases {
-		key, err := phraseKey(p)
+		words, err := phraseWords(p)
 		if err != nil {
 			return at.sub("phrases").errf("phrase %q in concept %s: %s", p, name, err)
 		}
+		key := strings.Join(words, " ")
 		if c.keys[key] {
 			continue
 		}
 		c.keys[key] = true
-		c.phrases = append(c.phrases, strings.Join(strings.Fields(p), " "))
+		text := strings.Join(strings.Fields(p), " ")
+		c.phrases = append(c.phrases, rulePhrase{text: text, key: key, variants: phraseVariants(text, words)})
 	}
 	if len(c.phrases) == 0 {
 		return at.errf("concept %s has no phrases", name)
@@ -421,10 +459,17 @@ func (rs *ruleSet) hash() string {
 	fmt.Fprintf(h, "engine %d\nfields %v %v %v\n", engineVersion, rs.fields[0], rs.fields[1], rs.fields[2])
 	for _, name := range sortedKeys(rs.tags) {
 		t := rs.tags[name]
+		if t.disabled {
+			continue // rules that give no tag cannot change any story
+		}
 		fmt.Fprintf(h, "tag %q %v %q\n", name, t.threshold, t.require)
 		for _, cn := range sortedKeys(t.concepts) {
 			c := t.concepts[cn]
-			fmt.Fprintf(h, "concept %q %v %q\n", cn, c.weight, c.phrases)
+			fmt.Fprintf(h, "concept %q %v", cn, c.weight)
+			for _, p := range c.phrases {
+				fmt.Fprintf(h, " %q", p.text)
+			}
+			fmt.Fprintln(h)
 		}
 		for _, nn := range sortedKeys(t.near) {
 			n := t.near[nn]

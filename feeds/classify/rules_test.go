@@ -8,6 +8,9 @@ import (
 	"testing"
 )
 
+// allExtras turns on the extra built-in tags.
+const allExtras = "[tags.lawsuit]\nenabled = true\n[tags.licensing]\nenabled = true\n[tags.scraping]\nenabled = true\n"
+
 func withUser(t *testing.T, rules string) *Classifier {
 	t.Helper()
 	c, err := New(Source{Name: "rules.toml", Data: []byte(rules)})
@@ -48,6 +51,7 @@ func TestVersionFollowsEffectiveRules(t *testing.T) {
 	same := []string{
 		"",
 		"# only a comment\n",
+		"[tags.lawsuit]\nenabled = false\n",     // off already
 		"[tags.api-pricing]\nthreshold = 4.5\n", // the built-in value
 		"[tags.api-pricing.concepts.price]\nphrases = [\"price\"]\n", // already there
 	}
@@ -63,7 +67,7 @@ func TestVersionFollowsEffectiveRules(t *testing.T) {
 		"[tags.api-pricing.concepts.price]\nphrases = [\"tariff\"]\n",
 		"[tags.api-pricing.concepts.price]\nremove = [\"cents\"]\n",
 		"[tags.api-pricing.near.price-api]\nwithin = 4\n",
-		"[tags.lawsuit]\nenabled = false\n",
+		"[tags.lawsuit]\nenabled = true\n",
 		"[tags.reddit]\nthreshold = 1\n[tags.reddit.concepts.r]\nweight = 1\nphrases = [\"reddit\"]\n",
 	}
 	seen := map[string]string{base: "built-in"}
@@ -134,10 +138,15 @@ weight = 1
 	if names := c.TagNames(); names[0] != TagTrainingData || !strings.Contains(strings.Join(names, ","), "reddit-watch") {
 		t.Errorf("TagNames %v", names)
 	}
-	// Extra built-in tags can be turned off.
-	c = withUser(t, "[tags.scraping]\nenabled = false\n")
-	if strings.Contains(strings.Join(c.TagNames(), ","), "scraping") {
-		t.Error("enabled = false kept the tag")
+	// Extra built-in tags are off until turned on, and a later file can
+	// turn them off again.
+	c = withUser(t, "[tags.scraping]\nenabled = true\n")
+	if !strings.Contains(strings.Join(c.TagNames(), ","), "scraping") || !fired(c, "scraping", "Publishers block GPTBot in robots.txt", "") {
+		t.Error("enabled = true did not turn the scraping tag on")
+	}
+	c, err := New(Source{Name: "a.toml", Data: []byte("[tags.scraping]\nenabled = true\n")}, Source{Name: "b.toml", Data: []byte("[tags.scraping]\nenabled = false\n")})
+	if err != nil || strings.Contains(strings.Join(c.TagNames(), ","), "scraping") {
+		t.Errorf("enabled = false in a later file kept the tag: %v %v", err, c.TagNames())
 	}
 }
 
@@ -167,6 +176,7 @@ func TestRulesErrors(t *testing.T) {
 		{"new tag with only negatives", "[tags.reddit]\nthreshold = 1\n[tags.reddit.concepts.r]\nweight = -1\nphrases = [\"reddit\"]\n", 1, "can never fire"},
 		{"bad tag name", "[tags.\"Bad Tag\"]\nthreshold = 1\n", 1, `tag name "Bad Tag"`},
 		{"core tag disabled", "[tags.training-data]\n# no\nenabled = false\n", 3, "core tag"},
+		{"turn on a tag that does not exist", "[tags.lawsuits]\nenabled = true\n", 2, "there is no tag lawsuits"},
 		{"near to a missing concept", "[tags.api-pricing.near.n]\nwithin = 3\nweight = 1\nconcepts = [\"price\", \"nothing\"]\n", 4, `no concept "nothing"`},
 		{"near with three concepts", "[tags.api-pricing.near.n]\nwithin = 3\nweight = 1\nconcepts = [\"a\", \"b\", \"c\"]\n", 4, "exactly two"},
 		{"near too wide", "[tags.api-pricing.near.price-api]\nwithin = 99\n", 2, "within 99"},
@@ -255,7 +265,7 @@ a.b.c = { inner = 1 }
 }
 
 func TestExtraTags(t *testing.T) {
-	c := Default()
+	c := withUser(t, allExtras)
 	tests := []struct {
 		tag, title string
 		want       bool
@@ -278,5 +288,28 @@ func TestExtraTags(t *testing.T) {
 			d := decisionFor(c, tt.tag, tt.title, "")
 			t.Errorf("%s on %q: %v, want %v\n%s", tt.tag, tt.title, got, tt.want, describe(d))
 		}
+	}
+}
+
+// The fuzz target merges into clones of one parsed built-in set: a merge
+// into a clone must leave the original as it was.
+func TestCloneIsolatesMerges(t *testing.T) {
+	base, err := parseBuiltin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	changed, err := newFrom(base.clone(), Source{Name: "u", Data: []byte(
+		"[tags.api-pricing]\nthreshold = 9\nrequire = [[\"price\"]]\n" +
+			"[tags.api-pricing.concepts.price]\nweight = 3\nremove = [\"charge\"]\nphrases = [\"levy\"]\n" +
+			"[tags.api-pricing.near.price-api]\nwithin = 2\n[tags.scraping]\nenabled = false\n")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := newFrom(base.clone())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Version() != Default().Version() || changed.Version() == again.Version() {
+		t.Errorf("versions: default %s, changed clone %s, fresh clone %s", Default().Version(), changed.Version(), again.Version())
 	}
 }
