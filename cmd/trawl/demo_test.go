@@ -119,7 +119,7 @@ func TestColoursFollowEnvironment(t *testing.T) {
 				t.Fatal(err)
 			}
 			tm := teatest.NewTestModel(t, tui.New(opts), teatest.WithInitialTermSize(80, 24))
-			waitOutput(t, tm, "Unread 78")
+			waitOutput(t, tm, "78]")
 			tm.Quit()
 			view := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).View()
 			if hasColour := strings.Contains(view, "\x1b["); hasColour != (tc.profile != termenv.Ascii) {
