@@ -147,7 +147,13 @@ func (m *Model) toggleCmd(act action) tea.Cmd {
 	})
 }
 
+// markReadCmd records that story id was opened. The list's row says
+// whether it was read already; then there is nothing to write (each write
+// is a sync to disk).
 func (m *Model) markReadCmd(id string) tea.Cmd {
+	if r, ok := m.list.Selected(); ok && r.ID == id && r.Read {
+		return nil
+	}
 	return updateCmd(m.opts.Source, id, actOpened, func(s *store.State) { s.Read = true })
 }
 
