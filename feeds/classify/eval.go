@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -161,7 +162,7 @@ func (c *Classifier) Evaluate(examples []Example, tags []string) ([]Score, []Mis
 	for _, ex := range examples {
 		got := c.Classify(ex.Title, ex.Summary, "")
 		for i, t := range tags {
-			want := contains(ex.Labels, t)
+			want := slices.Contains(ex.Labels, t)
 			has := false
 			for _, g := range got {
 				has = has || g.Name == t
@@ -181,15 +182,6 @@ func (c *Classifier) Evaluate(examples []Example, tags []string) ([]Score, []Mis
 		}
 	}
 	return scores, misses
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // HasTag reports whether the rules define the named tag.
