@@ -202,7 +202,7 @@ func (b *bench) runAll(ctx context.Context) ([]row, error) {
 }
 
 // rowOrder is the order of rows in the report.
-var rowOrder = []string{"refresh-small", "refresh-large", "refresh-unchanged", "tui-start", "rss-refresh", "rss-start", "classify", "export"}
+var rowOrder = []string{"refresh-small", "refresh-large", "refresh-unchanged", "tui-start", "tui-quit", "rss-refresh", "rss-start", "classify", "export"}
 
 func sortRows(rows []row) []row {
 	var out []row
@@ -301,16 +301,19 @@ func gitRevision(ctx context.Context, repo string) string {
 
 // series collects one program's samples in one scenario.
 type series struct {
-	time, rss cell
-	failed    bool
+	time, cpu, rss cell
+	failed         bool
 }
 
 func newSeries() *series {
-	return &series{time: cell{unit: stats.Seconds}, rss: cell{unit: stats.MB}}
+	return &series{time: cell{unit: stats.Seconds}, cpu: cell{unit: stats.Seconds}, rss: cell{unit: stats.MB}}
 }
 
+// add records one run that took d (the whole run, or the part of it the
+// scenario times), with the process's CPU time and memory peak.
 func (s *series) add(res proc.Result, d time.Duration) {
 	s.time.samples = append(s.time.samples, d.Seconds())
+	s.cpu.samples = append(s.cpu.samples, res.CPU.Seconds())
 	if res.MaxRSS > 0 {
 		s.rss.samples = append(s.rss.samples, float64(res.MaxRSS)/1e6)
 	}
@@ -321,6 +324,7 @@ func (s *series) add(res proc.Result, d time.Duration) {
 func (s *series) fail(n *notes, err error) {
 	s.failed = true
 	s.time = cell{unit: s.time.unit, note: "failed (see notes)"}
+	s.cpu = cell{unit: s.cpu.unit, note: s.time.note}
 	s.rss = cell{unit: s.rss.unit, note: s.time.note}
 	n.add("%s", err)
 }

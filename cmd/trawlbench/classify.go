@@ -40,7 +40,6 @@ func (b *bench) classify(ctx context.Context) ([]row, error) {
 	}
 	var n notes
 	tr := newSeries()
-	var cpu []float64
 	for run := range b.opts.runs {
 		res, err := b.trawl.run(ctx, ws, "eval", path)
 		if err != nil {
@@ -48,7 +47,6 @@ func (b *bench) classify(ctx context.Context) ([]row, error) {
 			break
 		}
 		tr.add(res, res.Wall)
-		cpu = append(cpu, res.CPU.Seconds())
 		b.sample("classify", "trawl", run, res.Wall)
 		scores, err := parseEval(string(res.Stdout))
 		if err != nil {
@@ -79,15 +77,15 @@ func (b *bench) classify(ctx context.Context) ([]row, error) {
 		n.add("%s", err)
 	}
 	if !tr.failed {
-		med := tr.time.median()
-		cpuMed := stats.Summarise(cpu).Median
-		tr.time.extra = fmt.Sprintf("%s stories/s, CPU %s", thousandsRate(float64(count)/med), stats.Format(cpuMed, stats.Seconds))
+		tr.time.extra = thousandsRate(float64(count)/tr.time.median()) + " stories/s"
+		tr.cpu.extra = thousandsRate(float64(count)/tr.cpu.median()) + " stories/CPU-s"
 	}
 	none := cell{note: "no equivalent"}
 	return []row{{
 		id:       "classify",
 		label:    fmt.Sprintf("classify %s stories (trawl eval, whole command)", thousands(count)),
 		trawl:    tr.time,
+		trawlCPU: tr.cpu,
 		newsboat: []cell{none, none},
 		// DESIGN asks for over 100k stories/s on one core.
 		target:   target{max: float64(count) / 100000, unit: stats.Seconds},

@@ -77,6 +77,7 @@ func (b *bench) export(ctx context.Context) ([]row, error) {
 		id:       "export",
 		label:    fmt.Sprintf("export %s starred of %s (trawl export -o)", thousands(len(links)), thousands(b.large.Corpus().Len())),
 		trawl:    tr.time,
+		trawlCPU: tr.cpu,
 		newsboat: []cell{none, none},
 		problems: n,
 	}}, nil

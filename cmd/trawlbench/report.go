@@ -66,6 +66,7 @@ type row struct {
 	id       string // scenario flag name
 	label    string
 	trawl    cell
+	trawlCPU cell   // CPU time of the trawl process, when the row times a whole command
 	newsboat []cell // the newsboat configurations compared, in column order
 	target   target
 	problems []string // what the run's own checks found wrong
@@ -131,11 +132,11 @@ func (r row) verdict() string {
 // writeTable prints rows as an aligned Markdown table, readable in a
 // terminal and pasteable into the README.
 func writeTable(w io.Writer, rows []row, newsboatCols []string) error {
-	header := append([]string{"scenario", "trawl"}, newsboatCols...)
+	header := append([]string{"scenario", "trawl", "trawl CPU"}, newsboatCols...)
 	header = append(header, "newsboat best ÷ trawl", "target", "result")
 	cells := [][]string{header}
 	for _, r := range rows {
-		line := []string{r.label, r.trawl.String()}
+		line := []string{r.label, r.trawl.String(), r.trawlCPU.String()}
 		for i := range newsboatCols {
 			if i < len(r.newsboat) {
 				line = append(line, r.newsboat[i].String())

@@ -30,6 +30,7 @@ func (b *bench) tuiStart(ctx context.Context) ([]row, error) {
 	corpus := b.large.Corpus()
 	ready := storyRowsVisible(titlePrefixes(corpus.Newest(300), 24), 3)
 	tr := newSeries()
+	quit := newSeries() // from q to exit: is the interface still busy?
 	nb := newSeries()
 	for run := range max(b.opts.runs, b.opts.newsboatRuns) {
 		if run < b.opts.runs && !tr.failed {
@@ -38,9 +39,10 @@ func (b *bench) tuiStart(ctx context.Context) ([]row, error) {
 				tr.fail(&n, err)
 			} else {
 				tr.add(res.Result, res.FirstFrame)
+				quit.add(res.Result, res.Wall-res.FirstFrame)
 				b.sample("tui-start", "trawl", run, res.FirstFrame)
 				if !res.QuitClean {
-					n.add("trawl did not exit on q; the harness sent ctrl+c or killed it")
+					n.add("trawl did not exit within %s of q; the harness sent ctrl+c or killed it", quitGrace)
 				}
 			}
 		}
@@ -83,6 +85,12 @@ func (b *bench) tuiStart(ctx context.Context) ([]row, error) {
 			problems: n,
 		},
 		{
+			id:       "tui-quit",
+			label:    "q to exit, typed at that first frame",
+			trawl:    quit.time,
+			newsboat: []cell{notApplicable, notApplicable},
+		},
+		{
 			id:       "rss-start",
 			label:    fmt.Sprintf("peak RSS, start on %s cache (newsboat: -x print-unread)", size),
 			trawl:    tr.rss,
@@ -95,8 +103,12 @@ func (b *bench) tuiStart(ctx context.Context) ([]row, error) {
 // frameOptions start trawl's interface in the terminal size of the
 // benchmark and quit it with q once ready says story rows are showing.
 func frameOptions(ready func(string) bool) proc.FrameOptions {
-	return proc.FrameOptions{Cols: termCols, Rows: termRows, Ready: ready, Quit: []byte("q"), Timeout: time.Minute}
+	return proc.FrameOptions{Cols: termCols, Rows: termRows, Ready: ready, Quit: []byte("q"), Timeout: time.Minute, QuitGrace: quitGrace}
 }
+
+// quitGrace is how long trawl has to exit after q: long, so that an
+// interface still busy after its first frame is measured, not killed.
+const quitGrace = 30 * time.Second
 
 // titlePrefixes returns the distinct first n bytes (whole runes) of the
 // stories' titles: text a story row shows however its columns are laid
