@@ -71,21 +71,29 @@ func TestExplainUsage(t *testing.T) {
 	}
 }
 
-func TestExplainStoredStory(t *testing.T) {
+// fetchPolicyDesk fetches the policy fixture feed (three stories) and
+// returns the ID of the story whose title contains title.
+func fetchPolicyDesk(t *testing.T, c *cli, title string) string {
+	t.Helper()
 	srv := serveFixtures(t)
-	c := newCLI(t)
 	if r := c.run("feeds", "add", srv.URL+"/policy.rss.xml"); r.code != 0 {
 		t.Fatal(r.stderr)
 	}
 	if r := c.run("fetch"); r.code != 0 {
 		t.Fatal(r.stderr)
 	}
-	var id string
 	for _, s := range listJSON(t, c) {
-		if strings.HasPrefix(s.Title, "Authors sue") {
-			id = s.ID
+		if strings.Contains(s.Title, title) {
+			return s.ID
 		}
 	}
+	t.Fatalf("no fixture story with %q in its title", title)
+	return ""
+}
+
+func TestExplainStoredStory(t *testing.T) {
+	c := newCLI(t)
+	id := fetchPolicyDesk(t, c, "Authors sue")
 	r := c.run("explain", id[:8])
 	if r.code != 0 {
 		t.Fatalf("explain %s: exit %d, stderr %q", id, r.code, r.stderr)
@@ -204,20 +212,8 @@ func TestBadRulesFileIsOneLineNamingFileAndLine(t *testing.T) {
 }
 
 func TestRetagAfterRulesChange(t *testing.T) {
-	srv := serveFixtures(t)
 	c := newCLI(t)
-	if r := c.run("feeds", "add", srv.URL+"/policy.rss.xml"); r.code != 0 {
-		t.Fatal(r.stderr)
-	}
-	if r := c.run("fetch"); r.code != 0 {
-		t.Fatal(r.stderr)
-	}
-	var bikes string
-	for _, s := range listJSON(t, c) {
-		if strings.Contains(s.Title, "bike lanes") {
-			bikes = s.ID
-		}
-	}
+	bikes := fetchPolicyDesk(t, c, "bike lanes")
 	if r := c.run("star", bikes); r.code != 0 {
 		t.Fatal(r.stderr)
 	}

@@ -77,11 +77,7 @@ func runExplain(e *env, g *globals, args []string) error {
 		return usagef("--title is empty")
 	}
 	if titleSet {
-		a, err := setup(e, g, false)
-		if err != nil {
-			return err
-		}
-		cls, err := a.classifier()
+		_, cls, err := setupClassifier(e, g)
 		if err != nil {
 			return err
 		}
@@ -166,6 +162,20 @@ func printExplanation(w io.Writer, cls *classify.Classifier, title, summary stri
 	}
 }
 
+// setupClassifier resolves paths and loads the rules: the built-in ones
+// and the user's rules.toml.
+func setupClassifier(e *env, g *globals) (*app, *classify.Classifier, error) {
+	a, err := setup(e, g, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	cls, err := a.classifier()
+	if err != nil {
+		return nil, nil, err
+	}
+	return a, cls, nil
+}
+
 func orUnknown(s string) string {
 	if s == "" {
 		return "unknown"
@@ -183,11 +193,7 @@ func runEval(e *env, g *globals, args []string) error {
 	if fs.NArg() != 1 {
 		return usagef("eval takes one labelled TSV file (- for stdin)")
 	}
-	a, err := setup(e, g, false)
-	if err != nil {
-		return err
-	}
-	cls, err := a.classifier()
+	_, cls, err := setupClassifier(e, g)
 	if err != nil {
 		return err
 	}
@@ -237,11 +243,7 @@ func runRetag(e *env, g *globals, args []string) error {
 	if fs.NArg() != 0 {
 		return usagef("retag takes no arguments")
 	}
-	a, err := setup(e, g, false)
-	if err != nil {
-		return err
-	}
-	cls, err := a.classifier()
+	a, cls, err := setupClassifier(e, g)
 	if err != nil {
 		return err
 	}
