@@ -233,3 +233,21 @@ func TestPagesLoadAsYouGo(t *testing.T) {
 	press(tm, "g")
 	waitFor(t, tm, "Story number 0", "1/450")
 }
+
+// TestKeysInABurst sends "jjs" as one message, as the terminal reader does
+// for keys typed faster than it reads: each key still counts.
+func TestKeysInABurst(t *testing.T) {
+	items := fixtureItems(t)
+	db := fixtureDB(t, items)
+	tm := start(t, testOptions(db), 80, 24)
+	waitFor(t, tm, "OpenAI signs", "1/6")
+	tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("jjs")})
+	waitFor(t, tm, "3/6", "starred")
+	if !state(t, db, items[2].ID).Starred {
+		t.Error("the third story is not starred")
+	}
+	// In a text box the same burst is text.
+	press(tm, "/")
+	tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("tsmc")})
+	waitFor(t, tm, "/tsmc", "1 match")
+}

@@ -260,6 +260,17 @@ func (m *Model) key(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	if m.screen == screenNote || m.list.Capturing() && m.screen == screenList {
 		return m.toScreen(msg)
 	}
+	if msg.Type == tea.KeyRunes && len(msg.Runes) > 1 && !msg.Paste {
+		// Keys typed faster than the terminal is read (key repeat on j,
+		// or "jjs" typed in a burst) arrive as one message; outside a
+		// text box each is a command of its own.
+		var cmds []tea.Cmd
+		for _, r := range msg.Runes {
+			_, cmd := m.key(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}, Alt: msg.Alt})
+			cmds = append(cmds, cmd)
+		}
+		return m, tea.Batch(cmds...)
+	}
 	// Leaving a screen happens here and now rather than through a
 	// message, so a key typed right after esc or q lands on the screen
 	// the user sees.
