@@ -491,7 +491,7 @@ func tomlError(file string, err error) error {
 		if pe.LastKey != "" {
 			msg = pe.LastKey + ": " + msg
 		}
-		return &RulesError{File: file, Line: pe.Position.Line, Msg: msg}
+		return &RulesError{File: file, Line: pe.Position.Line, Msg: escapeControls(msg)}
 	}
 	if m := tomlLineRE.FindStringSubmatch(err.Error()); m != nil {
 		line, _ := strconv.Atoi(m[1])
@@ -499,9 +499,22 @@ func tomlError(file string, err error) error {
 		if m[2] != "" {
 			msg = m[2] + ": " + msg
 		}
-		return &RulesError{File: file, Line: line, Msg: msg}
+		return &RulesError{File: file, Line: line, Msg: escapeControls(msg)}
 	}
-	return &RulesError{File: file, Msg: strings.TrimPrefix(err.Error(), "toml: ")}
+	return &RulesError{File: file, Msg: escapeControls(strings.TrimPrefix(err.Error(), "toml: "))}
+}
+
+// escapeControls writes newlines and tabs as \n and \t and drops other
+// control and bidi characters: the TOML library quotes the offending input
+// in its messages, and an error must stay one line and never drive the
+// terminal.
+func escapeControls(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r >= 0x7f && r < 0xa0 || r >= 0x200e && r <= 0x200f || r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069 {
+			return -1
+		}
+		return r
+	}, strings.NewReplacer("\n", `\n`, "\r", `\r`, "\t", `\t`).Replace(s))
 }
 
 func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }

@@ -158,6 +158,8 @@ func TestRulesErrors(t *testing.T) {
 	}{
 		// The TOML library reports an unclosed header on the line after it.
 		{"syntax", "[tags.api-pricing\nthreshold = 1\n", 2, "to end table name"},
+		// The library quotes the input, newline and all; the error stays one line.
+		{"syntax quoting a newline", "[tags.x]\nthreshold = 0b\n1\n", 2, `not a binary number: '0b\n'`},
 		{"syntax in a value", "[tags.api-pricing]\nthreshold = 1\nrequire = [[\"a\"\n", 3, "tags.api-pricing.require: expected a comma"},
 		{"unknown top-level key", "\n\ntresholds = 2\n", 3, `unknown key "tresholds" (known keys here: fields, tags)`},
 		{"unknown key in a concept", "[tags.api-pricing]\nthreshold = 5\n\n[tags.api-pricing.concepts.price]\nwieght = 2\n", 5, `unknown key "tags.api-pricing.concepts.price.wieght" (known keys here: weight, phrases, remove, replace)`},
