@@ -64,7 +64,12 @@ type Index struct {
 	tagBits map[string]int
 	tagName []string
 	gen     int // bumped by every state change, so stale results are not refined
+	recent  []*Result
 }
+
+// keepRecent is how many results a search remembers, so that deleting
+// what was just typed costs nothing.
+const keepRecent = 8
 
 // Hit is one story a search found, ready to show as a row.
 type Hit struct {
@@ -238,6 +243,7 @@ func (ix *Index) SetState(id string, st store.State) {
 	if found {
 		ix.entries[ix.byID[n]].flags = flagsOf(st)
 		ix.gen++
+		ix.recent = nil
 	}
 }
 
@@ -266,8 +272,24 @@ func Terms(q string) []string {
 
 // Search returns the stories of view matching every word of q, newest
 // first. When prev is the result of a prefix of q over the same view and
-// nothing changed since, only prev's hits are checked.
+// nothing changed since, only prev's hits are checked; a query searched
+// lately (typing, then deleting) is answered from memory. Results are
+// shared and must not be changed.
 func (ix *Index) Search(q string, v store.View, prev *Result) *Result {
+	for _, r := range ix.recent {
+		if r.Query == q && r.view == v && r.gen == ix.gen {
+			return r
+		}
+	}
+	res := ix.search(q, v, prev)
+	if len(ix.recent) == keepRecent {
+		ix.recent = ix.recent[1:]
+	}
+	ix.recent = append(ix.recent, res)
+	return res
+}
+
+func (ix *Index) search(q string, v store.View, prev *Result) *Result {
 	terms := Terms(q)
 	res := &Result{Query: q, view: v, gen: ix.gen}
 	if len(terms) == 0 {

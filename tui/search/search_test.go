@@ -116,3 +116,18 @@ func TestBuildStops(t *testing.T) {
 		t.Errorf("Build after cancel: %v, want context.Canceled", err)
 	}
 }
+
+// TestSearchRemembers answers a query typed again (after a backspace) from
+// memory, until a state change makes the remembered answer stale.
+func TestSearchRemembers(t *testing.T) {
+	ix, _, items := testIndex(t)
+	first := ix.Search("lyric", store.All, nil)
+	longer := ix.Search("lyrics", store.All, first)
+	if again := ix.Search("lyric", store.All, longer); again != first {
+		t.Error("the query typed again was searched again")
+	}
+	ix.SetState(items[3].ID, store.State{Dismissed: true})
+	if again := ix.Search("lyric", store.All, longer); again == first || again.Len() != 0 {
+		t.Errorf("after a dismissal the remembered result was used: %d hits", again.Len())
+	}
+}
