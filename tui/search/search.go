@@ -295,9 +295,17 @@ func (ix *Index) search(q string, v store.View, prev *Result) *Result {
 	if len(terms) == 0 {
 		return res
 	}
-	if prev != nil && prev.gen == ix.gen && prev.view == v && strings.HasPrefix(q, prev.Query) && len(Terms(prev.Query)) > 0 {
+	if prevTerms := Terms(prevQuery(prev)); prev != nil && prev.gen == ix.gen && prev.view == v &&
+		strings.HasPrefix(q, prev.Query) && len(prevTerms) > 0 {
+		// prev's hits contain every word of prev already; check the rest.
+		var check []string
+		for _, t := range terms {
+			if !slices.Contains(prevTerms, t) {
+				check = append(check, t)
+			}
+		}
 		for _, i := range prev.hits {
-			if ix.matchAll(i, terms) {
+			if ix.matchAll(i, check) {
 				res.hits = append(res.hits, i)
 			}
 		}
@@ -305,8 +313,15 @@ func (ix *Index) search(q string, v store.View, prev *Result) *Result {
 	}
 	// Scan the whole buffer for the longest word (the rarest, usually),
 	// jumping to the next story after each hit, then check the rest.
-	first := slices.MaxFunc(terms, func(a, b string) int { return len(a) - len(b) })
-	needle := []byte(first)
+	at := 0
+	for i, t := range terms {
+		if len(t) > len(terms[at]) {
+			at = i
+		}
+	}
+	needle := []byte(terms[at])
+	// The scan found the longest word already; check only the others.
+	rest := slices.Delete(slices.Clone(terms), at, at+1)
 	hay := ix.hay
 	pos := 0
 	entry := 0
@@ -315,12 +330,12 @@ func (ix *Index) search(q string, v store.View, prev *Result) *Result {
 		if j < 0 {
 			break
 		}
-		at := uint32(pos + j)
-		for ix.starts[entry+1] <= at {
+		found := uint32(pos + j)
+		for ix.starts[entry+1] <= found {
 			entry++
 		}
 		i := int32(entry)
-		if ix.inView(i, v) && ix.matchAll(i, terms) {
+		if ix.inView(i, v) && ix.matchAll(i, rest) {
 			res.hits = append(res.hits, i)
 		}
 		pos = int(ix.starts[entry+1])
@@ -339,6 +354,13 @@ func (ix *Index) search(q string, v store.View, prev *Result) *Result {
 		})
 	}
 	return res
+}
+
+func prevQuery(prev *Result) string {
+	if prev == nil {
+		return ""
+	}
+	return prev.Query
 }
 
 func (ix *Index) matchAll(i int32, terms []string) bool {
