@@ -3,10 +3,10 @@ package store
 import (
 	"bytes"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -15,12 +15,11 @@ import (
 // otherwise produce one line per page.
 const maxProblems = 20
 
-// Check verifies the whole cache and returns every problem it finds (the
-// first maxProblems of them), joined; nil means healthy. First bbolt's own
-// check of the file's pages, then trawl's invariants: every story decodes,
-// bodies and states belong to stories, each index holds exactly the
-// stories that belong in it at their dates, and each counter equals the
-// size of its index.
+// Check verifies the whole cache; nil means healthy, otherwise a
+// *CheckError listing what is wrong. First bbolt's own check of the file's
+// pages, then trawl's invariants: every story decodes, bodies and states
+// belong to stories, each index holds exactly the stories that belong in
+// it at their dates, and each counter equals the size of its index.
 func (db *DB) Check() error {
 	p := &problems{}
 	err := db.view(func(tx *bolt.Tx) error {
@@ -36,33 +35,45 @@ func (db *DB) Check() error {
 	if err != nil {
 		return err
 	}
-	return p.err()
+	if p.n == 0 {
+		return nil
+	}
+	return &CheckError{Path: db.path, Problems: p.list, Total: p.n}
 }
 
+// CheckError is a failed Check: the first problems found (at most
+// maxProblems; a badly damaged file would otherwise give one per page) and
+// how many there were. It matches ErrDamaged.
+type CheckError struct {
+	Path     string
+	Problems []string
+	Total    int
+}
+
+func (e *CheckError) Error() string {
+	msg := fmt.Sprintf("cache %s is damaged: %s", e.Path, strings.Join(e.Problems, "; "))
+	if more := e.Total - len(e.Problems); more > 0 {
+		msg += fmt.Sprintf("; and %d more problems", more)
+	}
+	return msg
+}
+
+// Is makes errors.Is(err, ErrDamaged) true.
+func (e *CheckError) Is(target error) bool { return target == ErrDamaged }
+
 type problems struct {
-	list []error
+	list []string
 	n    int
 }
 
 func (p *problems) add(err error) {
 	p.n++
 	if len(p.list) < maxProblems {
-		p.list = append(p.list, err)
+		p.list = append(p.list, err.Error())
 	}
 }
 
 func (p *problems) addf(format string, args ...any) { p.add(fmt.Errorf(format, args...)) }
-
-func (p *problems) err() error {
-	if p.n == 0 {
-		return nil
-	}
-	list := p.list
-	if p.n > len(list) {
-		list = append(list, fmt.Errorf("and %d more problems", p.n-len(list)))
-	}
-	return fmt.Errorf("%w: %w", ErrDamaged, errors.Join(list...))
-}
 
 // checked is what the index walk needs to know about one story.
 type checked struct {
