@@ -80,6 +80,11 @@ type Request struct {
 	URL          string
 	ETag         string
 	LastModified string
+	// BeforeBody, if set, is called once the server has answered 2xx and
+	// before the body is read; the fetch waits for it, and that wait does
+	// not count against the timeout. A refresh uses it to bound how many
+	// bodies it holds in memory at once.
+	BeforeBody func(context.Context) error
 }
 
 // Response is a successful fetch (2xx or 304).
@@ -128,8 +133,13 @@ const acceptFeeds = "application/rss+xml, application/atom+xml, application/feed
 // Fetch performs a conditional GET of req.URL. It never returns a body
 // larger than the size limit after decompression.
 func (f *Fetcher) Fetch(ctx context.Context, req Request, now time.Time) (*Response, error) {
-	ctx, cancel := context.WithTimeout(ctx, f.opts.Timeout)
-	defer cancel()
+	// The timeout is a timer rather than a context deadline so that it can
+	// pause while BeforeBody waits.
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	started := time.Now()
+	deadline := time.AfterFunc(f.opts.Timeout, func() { cancel(errDeadline) })
+	defer deadline.Stop()
 	hr, err := http.NewRequestWithContext(ctx, http.MethodGet, req.URL, nil)
 	if err != nil {
 		return nil, fmt.Errorf("bad URL: %w", err)
@@ -162,7 +172,7 @@ func (f *Fetcher) Fetch(ctx context.Context, req Request, now time.Time) (*Respo
 	}
 	resp, err := client.Do(hr)
 	if err != nil {
-		return nil, f.describeNetError(err)
+		return nil, f.describeNetError(ctx, err)
 	}
 	defer resp.Body.Close()
 	out := &Response{FinalURL: resp.Request.URL.String()}
@@ -184,12 +194,20 @@ func (f *Fetcher) Fetch(ctx context.Context, req Request, now time.Time) (*Respo
 	if resp.ContentLength > f.opts.MaxBytes {
 		return nil, f.tooLarge()
 	}
+	if req.BeforeBody != nil && deadline.Stop() {
+		left := f.opts.Timeout - time.Since(started)
+		err := req.BeforeBody(ctx)
+		deadline.Reset(max(left, 0))
+		if err != nil {
+			return nil, f.describeNetError(ctx, err)
+		}
+	}
 	// The transport decompresses gzip transparently (and then reports no
 	// Content-Length), so this limit counts bytes after decompression: a
 	// gzip bomb stops here.
 	body, err := readBody(resp.Body, resp.ContentLength, f.opts.MaxBytes)
 	if err != nil {
-		return nil, f.describeNetError(err)
+		return nil, f.describeNetError(ctx, err)
 	}
 	if int64(len(body)) > f.opts.MaxBytes {
 		return nil, f.tooLarge()
@@ -257,10 +275,15 @@ func retryAfter(v string, now time.Time) time.Duration {
 	return 0
 }
 
+// errDeadline is the cause of a fetch's context when its timeout fires.
+var errDeadline = errors.New("fetch deadline")
+
 // describeNetError turns transport errors into the short reasons a user
-// can act on.
-func (f *Fetcher) describeNetError(err error) error {
+// can act on. ctx is the fetch's own context, whose cause tells a timeout
+// from a cancellation.
+func (f *Fetcher) describeNetError(ctx context.Context, err error) error {
 	var ne net.Error
+	timedOut := errors.Is(context.Cause(ctx), errDeadline)
 	switch {
 	case errors.Is(err, ErrTooManyHops), errors.Is(err, ErrRedirectNoURL):
 		var urlErr *url.Error
@@ -268,9 +291,9 @@ func (f *Fetcher) describeNetError(err error) error {
 			return urlErr.Err
 		}
 		return err
-	case errors.Is(err, context.Canceled):
+	case !timedOut && errors.Is(err, context.Canceled):
 		return fmt.Errorf("cancelled: %w", context.Canceled)
-	case errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()):
+	case timedOut || errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()):
 		var opErr *net.OpError
 		if errors.As(err, &opErr) && opErr.Op == "dial" {
 			return fmt.Errorf("%w connecting to %s after %s", ErrTimeout, opErr.Addr, f.opts.ConnectTimeout)

@@ -3,6 +3,8 @@ package feeds_test
 import (
 	"context"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -160,5 +162,69 @@ func TestFetchConnectErrors(t *testing.T) {
 	_, err = testFetcher().Fetch(context.Background(), feeds.Request{URL: "http://no-such-host.invalid/feed"}, testNow)
 	if err == nil || !strings.Contains(err.Error(), "no-such-host.invalid") {
 		t.Errorf("unknown host: %v", err)
+	}
+}
+
+// TestFetchBeforeBody: the wait in BeforeBody (a refresh waiting for room
+// to hold another body) does not count against the timeout, the time
+// before it does, and answers without a body never call it.
+func TestFetchBeforeBody(t *testing.T) {
+	const timeout = time.Second
+	release := make(chan struct{}, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/late-headers" {
+			time.Sleep(timeout * 8 / 10)
+		}
+		w.Write([]byte(`<rss version="2.0"><channel>`))
+		w.(http.Flusher).Flush()
+		select { // the rest of the body when the test says
+		case <-release:
+		case <-r.Context().Done():
+			return
+		}
+		w.Write([]byte(`<title>t</title></channel></rss>`))
+	}))
+	t.Cleanup(srv.Close)
+	f := feeds.NewFetcher(feeds.FetchOptions{Timeout: timeout})
+
+	// Headers at once, a wait of twice the timeout, the body right after:
+	// fine, the wait did not count.
+	resp, err := f.Fetch(context.Background(), feeds.Request{URL: srv.URL + "/prompt", BeforeBody: func(context.Context) error {
+		time.Sleep(2 * timeout)
+		release <- struct{}{}
+		return nil
+	}}, testNow)
+	if err != nil || !strings.Contains(string(resp.Body), "<title>t</title>") {
+		t.Errorf("a long wait before the body: %v", err)
+	}
+	// Headers after 80% of the timeout, the body half a timeout after
+	// the wait: too slow, the time before the wait counted.
+	_, err = f.Fetch(context.Background(), feeds.Request{URL: srv.URL + "/late-headers", BeforeBody: func(context.Context) error {
+		time.AfterFunc(timeout/2, func() { release <- struct{}{} })
+		return nil
+	}}, testNow)
+	if !errors.Is(err, feeds.ErrTimeout) {
+		t.Errorf("slow headers and a slow body: %v, want a timeout", err)
+	}
+	// Cancelling while waiting is a cancellation, not a timeout.
+	ctx, cancel := context.WithCancel(context.Background())
+	_, err = f.Fetch(ctx, feeds.Request{URL: srv.URL + "/prompt", BeforeBody: func(ctx context.Context) error {
+		cancel()
+		<-ctx.Done()
+		return ctx.Err()
+	}}, testNow)
+	if !errors.Is(err, context.Canceled) || errors.Is(err, feeds.ErrTimeout) {
+		t.Errorf("cancelled while waiting: %v", err)
+	}
+
+	o := newOutlet(t)
+	calls := 0
+	count := func(context.Context) error { calls++; return nil }
+	for _, path := range []string{"/error500", "/gone"} {
+		f.Fetch(context.Background(), feeds.Request{URL: o.URL + path, BeforeBody: count}, testNow)
+	}
+	resp, err = f.Fetch(context.Background(), feeds.Request{URL: o.URL + "/feed/a/rss", ETag: okETag, BeforeBody: count}, testNow)
+	if err != nil || !resp.NotModified || calls != 0 {
+		t.Errorf("answers without a body called BeforeBody %d times (304: %v, %v)", calls, resp, err)
 	}
 }

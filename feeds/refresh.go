@@ -90,6 +90,11 @@ type Summary struct {
 	Moved       map[string]string // old URL -> new URL
 }
 
+// maxBodies bounds the feed bodies a refresh downloads or holds unparsed
+// at once: enough to keep the cores busy and the downloads going, few
+// enough that a refresh of many large feeds stays small in memory.
+const maxBodies = 16
+
 // Defaults for RefreshOptions.
 const (
 	// DefaultConcurrency bounds requests in flight. Fetching is waiting on
@@ -198,10 +203,16 @@ func (r *Refresher) Refresh(ctx context.Context, subs []Subscription) (Summary, 
 		subscribed[s.URL] = true
 	}
 	results := make(chan outcome, len(subs))
+	pending := newItemBudget(maxPendingItems)
 	writeErr := make(chan error, 1)
-	go func() { writeErr <- r.write(results, finish) }()
+	go func() { writeErr <- r.write(results, pending, finish) }()
 
+	// Requests in flight; most of their time is waiting on the network.
 	fetchSlots := make(chan struct{}, r.opts.Concurrency)
+	// Bodies being downloaded or waiting to be parsed. Answers without a
+	// body (304s, errors) need none, so the many requests in flight hide
+	// the network's latency while only this many feeds sit in memory.
+	bodySlots := make(chan struct{}, maxBodies)
 	// Parsing, tagging and sanitising are CPU work: more of it at once than
 	// there are cores only adds memory.
 	cpuSlots := make(chan struct{}, runtime.GOMAXPROCS(0))
@@ -241,17 +252,34 @@ func (r *Refresher) Refresh(ctx context.Context, subs []Subscription) (Summary, 
 			progress(Event{Kind: EventStarted, Feed: sub.URL, Title: title, Total: len(subs)})
 			mu.Unlock()
 			now := r.opts.Now()
-			resp, err := r.fetcher.Fetch(ctx, Request{URL: sub.URL, ETag: st.ETag, LastModified: st.LastModified}, now)
+			holdsBody := false
+			req := Request{URL: sub.URL, ETag: st.ETag, LastModified: st.LastModified,
+				BeforeBody: func(ctx context.Context) error {
+					select {
+					case bodySlots <- struct{}{}:
+						holdsBody = true
+						return nil
+					case <-ctx.Done():
+						return context.Cause(ctx)
+					}
+				}}
+			resp, err := r.fetcher.Fetch(ctx, req, now)
 			hosts.release(host)
-			// Keep the fetch slot until there is a core to parse on, so
-			// that bodies waiting in memory stay bounded by Concurrency.
-			cpuSlots <- struct{}{}
 			<-fetchSlots
+			cpuSlots <- struct{}{}
 			out := r.process(ctx, sub, st, title, resp, err, now)
+			if holdsBody {
+				<-bodySlots
+			}
+			// Wait for room in the write queue while still holding the
+			// core, so that when the cache is the bottleneck parsing
+			// stops instead of piling up parsed stories in memory.
+			pending.acquire(len(out.fetched[0].Items))
 			<-cpuSlots
 			if ctx.Err() != nil && out.ev.Kind == EventFailed {
 				// A cancelled refresh is not the feed's fault: report it,
 				// but leave its state (and backoff) as it was.
+				pending.release(len(out.fetched[0].Items))
 				cancelled(ctx.Err())
 				return
 			}
@@ -301,16 +329,20 @@ func failures(n int) string {
 // transaction stores them all. Each commit costs an fsync and rewrites
 // the B-tree's upper pages, so a few large commits beat one per feed; the
 // window keeps progress reports (sent after the commit, with the count of
-// new stories) from lagging noticeably.
+// new stories) from lagging noticeably. At most maxPendingItems stories
+// wait for the writer at once (a feed larger than that goes alone), which
+// bounds a refresh's memory whatever the number and size of the feeds;
+// a batch is half of that, so the next one fills while one commits.
 const (
-	commitWindow  = 100 * time.Millisecond
-	maxBatchItems = 20000
+	commitWindow    = 100 * time.Millisecond
+	maxPendingItems = 10000
+	maxBatchItems   = maxPendingItems / 2
 )
 
 // write stores outcomes as they arrive, in batches, and reports each
 // feed's event once its batch is committed. It returns the first store
 // error; feeds in a failed batch are reported as failed.
-func (r *Refresher) write(results <-chan outcome, finish func(Event)) error {
+func (r *Refresher) write(results <-chan outcome, pending *itemBudget, finish func(Event)) error {
 	var firstErr error
 	for first := range results {
 		batch := []outcome{first}
@@ -335,6 +367,7 @@ func (r *Refresher) write(results <-chan outcome, finish func(Event)) error {
 			fetched = append(fetched, o.fetched...)
 		}
 		err := r.sink.SaveFetched(fetched)
+		pending.release(items)
 		i := 0
 		for _, o := range batch {
 			ev := o.ev
@@ -457,6 +490,39 @@ func hostOf(raw string) string {
 		return raw
 	}
 	return strings.ToLower(u.Hostname())
+}
+
+// itemBudget counts stories parsed but not yet stored, and makes parsers
+// wait while there are too many.
+type itemBudget struct {
+	mu   sync.Mutex
+	room *sync.Cond
+	used int
+	max  int
+}
+
+func newItemBudget(max int) *itemBudget {
+	b := &itemBudget{max: max}
+	b.room = sync.NewCond(&b.mu)
+	return b
+}
+
+// acquire waits until n more stories fit. An empty budget takes anything,
+// so that one huge feed cannot wait forever.
+func (b *itemBudget) acquire(n int) {
+	b.mu.Lock()
+	for b.used > 0 && b.used+n > b.max {
+		b.room.Wait()
+	}
+	b.used += n
+	b.mu.Unlock()
+}
+
+func (b *itemBudget) release(n int) {
+	b.mu.Lock()
+	b.used -= n
+	b.room.Broadcast()
+	b.mu.Unlock()
 }
 
 // hostLimiter bounds concurrent requests per host, to be polite to outlets
