@@ -232,14 +232,14 @@ func (tz *tokenizer) emit(s string, start, end int, copied bool, vocab *vocabTab
 // Each pooled scratch has its own, so it needs no locks; a word's id never
 // changes for one classifier, so a stale entry is impossible.
 type wordCache struct {
-	slots [1 << 12]cacheSlot
+	slots [1 << 11]cacheSlot
 }
 
 type cacheSlot struct {
 	hash uint64
 	id   int32
 	n    uint8 // length of word; 0 for an empty slot
-	word [19]byte
+	word [11]byte
 }
 
 // slot returns the slot holding w (n > 0), or the slot to fill with it
