@@ -1,10 +1,12 @@
 package tui
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -60,6 +62,7 @@ const maxUndo = 100
 type undoEntry struct {
 	id     string
 	before store.State
+	seq    uint64 // the write's place in line
 }
 
 // storyUpdatedMsg is the outcome of a change to one story's state.
@@ -68,7 +71,8 @@ type storyUpdatedMsg struct {
 	act           action
 	before, after store.State
 	err           error
-	quit          bool // end the program once stored (note saved on ctrl+c)
+	quit          bool   // end the program once stored (note saved on ctrl+c)
+	seq           uint64 // the write's place in line
 }
 
 // noteLoadedMsg carries the story whose note is to be edited.
@@ -114,19 +118,27 @@ func (m *Model) currentID() (string, bool) {
 	return r.ID, ok
 }
 
-// updateCmd changes one story's state in one store transaction; before is
-// read inside it, so undo restores exactly what was stored.
-func updateCmd(src Source, id string, act action, change func(*store.State)) tea.Cmd {
+// updateCmd changes one story's state in one store transaction, in its
+// turn; before is read inside the transaction, so undo restores exactly
+// what was stored.
+func (m *Model) updateCmd(id string, act action, change func(*store.State)) tea.Cmd {
+	src, q := m.opts.Source, m.writes
+	t := q.ticket()
 	return func() tea.Msg {
-		var before store.State
-		after, err := src.Update(id, func(s *store.State) {
-			before = *s
-			change(s)
+		var (
+			before, after store.State
+			err           error
+		)
+		q.do(t, func() {
+			after, err = src.Update(id, func(s *store.State) {
+				before = *s
+				change(s)
+			})
 		})
 		if err != nil {
 			err = fmt.Errorf("save story %s: %w", id, err)
 		}
-		return storyUpdatedMsg{id: id, act: act, before: before, after: after, err: err}
+		return storyUpdatedMsg{id: id, act: act, before: before, after: after, err: err, seq: t}
 	}
 }
 
@@ -135,7 +147,7 @@ func (m *Model) toggleCmd(act action) tea.Cmd {
 	if !ok {
 		return nil
 	}
-	return updateCmd(m.opts.Source, id, act, func(s *store.State) {
+	return m.updateCmd(id, act, func(s *store.State) {
 		switch act {
 		case actStar:
 			s.Starred = !s.Starred
@@ -154,11 +166,11 @@ func (m *Model) markReadCmd(id string) tea.Cmd {
 	if r, ok := m.list.Selected(); ok && r.ID == id && r.Read {
 		return nil
 	}
-	return updateCmd(m.opts.Source, id, actOpened, func(s *store.State) { s.Read = true })
+	return m.updateCmd(id, actOpened, func(s *store.State) { s.Read = true })
 }
 
 func (m *Model) saveNoteCmd(msg common.NoteSavedMsg) tea.Cmd {
-	inner := updateCmd(m.opts.Source, msg.ID, actNote, func(s *store.State) { s.Note = msg.Text })
+	inner := m.updateCmd(msg.ID, actNote, func(s *store.State) { s.Note = msg.Text })
 	return func() tea.Msg {
 		out := inner().(storyUpdatedMsg)
 		out.quit = msg.Quit
@@ -167,13 +179,18 @@ func (m *Model) saveNoteCmd(msg common.NoteSavedMsg) tea.Cmd {
 }
 
 func (m *Model) undoCmd() tea.Cmd {
+	if m.writes.busy() {
+		// The last action is still on its way to the cache; undoing now
+		// could take back the one before it.
+		return m.status.Set("still saving; press u again", false)
+	}
 	n := len(m.undo)
 	if n == 0 {
 		return m.status.Set("nothing to undo", false)
 	}
 	e := m.undo[n-1]
 	m.undo = m.undo[:n-1]
-	return updateCmd(m.opts.Source, e.id, actUndo, func(s *store.State) {
+	return m.updateCmd(e.id, actUndo, func(s *store.State) {
 		s.Starred, s.Read, s.Dismissed, s.Note = e.before.Starred, e.before.Read, e.before.Dismissed, e.before.Note
 	})
 }
@@ -181,6 +198,7 @@ func (m *Model) undoCmd() tea.Cmd {
 // storyUpdated shows a stored change everywhere and remembers how to undo
 // it.
 func (m *Model) storyUpdated(msg storyUpdatedMsg) (tea.Model, tea.Cmd) {
+	m.writes.done()
 	if msg.err != nil {
 		if msg.act == actNote && m.screen == screenNote {
 			m.note.Failed(msg.err)
@@ -190,7 +208,11 @@ func (m *Model) storyUpdated(msg storyUpdatedMsg) (tea.Model, tea.Cmd) {
 	m.applyState(msg.id, msg.after)
 	cmds := []tea.Cmd{countsCmd(m.opts.Source)}
 	if msg.act != actUndo && msg.act != actOpened && msg.before != msg.after {
-		m.undo = append(m.undo, undoEntry{id: msg.id, before: msg.before})
+		// Results can overtake each other on the way back; the history
+		// stays in the order the writes were made.
+		e := undoEntry{id: msg.id, before: msg.before, seq: msg.seq}
+		at, _ := slices.BinarySearchFunc(m.undo, e.seq, func(u undoEntry, seq uint64) int { return cmp.Compare(u.seq, seq) })
+		m.undo = slices.Insert(m.undo, at, e)
 		if len(m.undo) > maxUndo {
 			m.undo = m.undo[1:]
 		}

@@ -251,3 +251,26 @@ func TestKeysInABurst(t *testing.T) {
 	tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("tsmc")})
 	waitFor(t, tm, "/tsmc", "1 match")
 }
+
+// TestUndoFollowsKeyOrder stars and dismisses in one burst: undo takes
+// back the dismissal first, then the star, whatever order the writes'
+// results came back in.
+func TestUndoFollowsKeyOrder(t *testing.T) {
+	items := fixtureItems(t)
+	db := fixtureDB(t, items)
+	tm := start(t, testOptions(db), 120, 24) // wide enough to show every tab
+	waitFor(t, tm, "OpenAI signs", "1/6")
+	id := items[0].ID
+	tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("sx")})
+	waitFor(t, tm, "Dismissed 1", "Starred 1")
+	press(tm, "u")
+	waitFor(t, tm, "Dismissed 0")
+	if st := state(t, db, id); st.Dismissed || !st.Starred {
+		t.Fatalf("after one undo: %+v, want starred and not dismissed", st)
+	}
+	press(tm, "u")
+	waitFor(t, tm, "Starred 0")
+	if st := state(t, db, id); st.Starred {
+		t.Fatalf("after two undos: %+v, want not starred", st)
+	}
+}

@@ -101,6 +101,7 @@ type Model struct {
 	width, height int
 
 	undo      []undoEntry
+	writes    *writeQueue
 	indexing  bool
 	stateLog  map[string]store.State // changes made while the index builds
 	reloadDue bool                   // a list reload is scheduled during a refresh
@@ -138,6 +139,7 @@ func New(opts Options) *Model {
 		width:    80, height: 24,
 		indexing: true,
 		stateLog: map[string]store.State{},
+		writes:   newWriteQueue(),
 	}
 	m.help = helpview.New(sh, m.helpSections())
 	return m
