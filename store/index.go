@@ -56,10 +56,14 @@ type writer struct {
 	tx                                                   *bolt.Tx
 	now                                                  time.Time
 	meta, items, content, html, state, feeds, counts, ix *bolt.Bucket
-	names                                                [2][]string // scratch for move
-	ops                                                  []ixOp
-	nameID                                               map[string]int32
-	nameOf                                               []string
+
+	ops    []ixOp // queued index changes, applied by flush
+	nameID map[string]int32
+	nameOf []string
+
+	names   [2][]string // scratch for move
+	itemCur *bolt.Cursor
+	key     []byte // scratch for getItem
 }
 
 // ixOp adds or removes one key of one index.
