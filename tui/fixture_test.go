@@ -34,6 +34,11 @@ func TestMain(m *testing.M) {
 
 func nowFn() time.Time { return fixedNow }
 
+// hangLimit is how long a test waits for a frame before calling the
+// program stuck: generous, so a loaded machine under the race detector
+// does not fail a test that is only slow.
+const hangLimit = 45 * time.Second
+
 // coreTags are the classifier's core tags, named in the CLI contract.
 var coreTags = []string{"training-data", "api-pricing"}
 
@@ -153,7 +158,7 @@ func waitFor(t *testing.T, tm *teatest.TestModel, texts ...string) []byte {
 			done = done && seen[i]
 		}
 		return done
-	}, teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(5*time.Millisecond))
+	}, teatest.WithDuration(hangLimit), teatest.WithCheckInterval(5*time.Millisecond))
 	return all
 }
 
@@ -197,5 +202,5 @@ func finalView(t *testing.T, tm *teatest.TestModel) string {
 	if err := tm.Quit(); err != nil {
 		t.Fatal(err)
 	}
-	return tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).View()
+	return tm.FinalModel(t, teatest.WithFinalTimeout(hangLimit)).View()
 }

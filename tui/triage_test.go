@@ -149,7 +149,7 @@ func TestNoteDiscardNeedsYes(t *testing.T) {
 	press(tm, "ctrl+c")
 	waitFor(t, tm, "Quit without saving this note?")
 	press(tm, "ctrl+s")
-	tm.WaitFinished(t, teatest.WithFinalTimeout(10*time.Second))
+	tm.WaitFinished(t, teatest.WithFinalTimeout(hangLimit))
 	if got := state(t, db, items[0].ID).Note; got != "keep me" {
 		t.Fatalf("note saved on the way out = %q, want %q", got, "keep me")
 	}

@@ -60,14 +60,14 @@ func waitOutput(t *testing.T, tm *teatest.TestModel, text string) {
 	t.Helper()
 	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
 		return bytes.Contains(b, []byte(text))
-	}, teatest.WithDuration(10*time.Second))
+	}, teatest.WithDuration(45*time.Second))
 }
 
 func TestDemoFirstScreen(t *testing.T) {
 	tm := startDemo(t)
 	waitOutput(t, tm, "[All 78]")
 	tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("q")})
-	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+	tm.WaitFinished(t, teatest.WithFinalTimeout(45*time.Second))
 	final := tm.FinalModel(t).(*tui.Model)
 	golden.RequireEqual(t, []byte(final.View()))
 }
@@ -81,7 +81,7 @@ func TestDemoRefresh(t *testing.T) {
 	tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("r")})
 	waitOutput(t, tm, "unchanged")
 	tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("q")})
-	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+	tm.WaitFinished(t, teatest.WithFinalTimeout(45*time.Second))
 	view := tm.FinalModel(t).(*tui.Model).View()
 	if !strings.Contains(view, "refreshed 9 feeds: 0 new, 9 unchanged") {
 		t.Errorf("status after refresh:\n%s", view)
@@ -121,7 +121,7 @@ func TestColoursFollowEnvironment(t *testing.T) {
 			tm := teatest.NewTestModel(t, tui.New(opts), teatest.WithInitialTermSize(80, 24))
 			waitOutput(t, tm, "78]")
 			tm.Quit()
-			view := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).View()
+			view := tm.FinalModel(t, teatest.WithFinalTimeout(45*time.Second)).View()
 			if hasColour := strings.Contains(view, "\x1b["); hasColour != (tc.profile != termenv.Ascii) {
 				t.Errorf("profile %v, frame with escape sequences: %v\n%q", tc.profile, hasColour, view)
 			}
