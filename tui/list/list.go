@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/key"
@@ -28,18 +27,10 @@ type Source interface {
 // PageSize is how many stories one read of the store brings in.
 const PageSize = 200
 
-// Row is what the list keeps of a story: only what a row shows.
-type Row struct {
-	ID        string
-	Title     string // clean
-	Outlet    string // clean
-	Published time.Time
-	Tags      []string
-	Starred   bool
-	Read      bool
-	Dismissed bool
-	HasNote   bool
-}
+// Row is what the list keeps of a story: only what a row shows. It is
+// the search index's hit, so a page of the store and a page of search
+// results draw alike.
+type Row = search.Hit
 
 // Tab is one view of the list.
 type Tab struct {
@@ -256,9 +247,7 @@ func (m Model) Len() int {
 // At returns row i.
 func (m Model) At(i int) Row {
 	if m.inSearch() {
-		h := m.idx.Hit(m.res, i)
-		return Row{ID: h.ID, Title: h.Title, Outlet: h.Outlet, Published: h.Published,
-			Tags: h.Tags, Starred: h.Starred, Read: h.Read, Dismissed: h.Dismissed, HasNote: h.HasNote}
+		return m.idx.Hit(m.res, i)
 	}
 	return m.rows[i]
 }

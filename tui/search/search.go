@@ -74,8 +74,8 @@ const keepRecent = 8
 // Hit is one story a search found, ready to show as a row.
 type Hit struct {
 	ID        string
-	Title     string
-	Outlet    string
+	Title     string // clean
+	Outlet    string // clean
 	Published time.Time
 	Tags      []string
 	Starred   bool
