@@ -109,7 +109,8 @@ func (m *Model) render() {
 	for i := 1; i < len(columns); i++ {
 		columns[i] = indent(columns[i])
 	}
-	m.vp.SetContent(lipgloss.JoinHorizontal(lipgloss.Top, columns...))
+	note := m.sh.Styles.Dim.Render(common.Truncate("The mouse wheel scrolls lists and stories.", max(m.width, 1)))
+	m.vp.SetContent(lipgloss.JoinHorizontal(lipgloss.Top, columns...) + "\n\n" + note)
 }
 
 func indent(s string) string {

@@ -35,6 +35,7 @@ type Model struct {
 	current     string
 	newStories  int
 	failed      int
+	lastFailed  string // the feed that failed last, and why
 
 	text  string
 	isErr bool
@@ -59,7 +60,7 @@ func (m Model) Refreshing() bool { return m.refreshing }
 // StartRefresh shows a refresh beginning and starts the spinner.
 func (m *Model) StartRefresh(total int) tea.Cmd {
 	m.refreshing = true
-	m.done, m.total, m.current, m.newStories, m.failed = 0, total, "", 0, 0
+	m.done, m.total, m.current, m.newStories, m.failed, m.lastFailed = 0, total, "", 0, 0, ""
 	m.text = ""
 	return m.spinner.Tick
 }
@@ -77,6 +78,13 @@ func (m *Model) Event(ev feeds.Event) {
 	m.newStories += ev.New
 	if ev.Kind == feeds.EventFailed {
 		m.failed++
+		m.lastFailed = common.Clean(ev.Title)
+		if m.lastFailed == "" {
+			m.lastFailed = common.Clean(ev.Feed)
+		}
+		if ev.Err != nil {
+			m.lastFailed += ": " + common.Clean(ev.Err.Error())
+		}
 	}
 }
 
@@ -152,10 +160,12 @@ func (m Model) View(right string) string {
 		if m.newStories > 0 {
 			parts = append(parts, fmt.Sprintf("+%d new", m.newStories))
 		}
-		if m.failed > 0 {
-			parts = append(parts, st.Error.Render(fmt.Sprintf("%d failed", m.failed)))
-		}
-		if m.current != "" {
+		switch {
+		case m.failed > 0:
+			// The latest failure, named, while it happens; all of them
+			// are on the feeds screen.
+			parts = append(parts, st.Error.Render(fmt.Sprintf("%d failed, last %s", m.failed, m.lastFailed)))
+		case m.current != "":
 			parts = append(parts, st.Dim.Render(m.current))
 		}
 		left = strings.Join(parts, " ")
