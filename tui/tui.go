@@ -216,6 +216,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.reloadDue = false
 		return m, tea.Batch(m.list.ReloadCmd(), countsCmd(m.opts.Source))
 	case reader.StoryLoadedMsg:
+		if r, ok := m.list.Selected(); ok && msg.Err == nil && msg.Story.ID != r.ID {
+			return m, nil // overtaken: J pressed again before this one came
+		}
 		var cmd tea.Cmd
 		m.reader, cmd = m.reader.Update(msg)
 		return m, cmd
