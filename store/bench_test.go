@@ -132,3 +132,23 @@ func BenchmarkOpenCounts100k(b *testing.B) {
 		db.Close()
 	}
 }
+
+// BenchmarkEach100k walks every story of the all view, as the reader's
+// search index and 'trawl list' do.
+func BenchmarkEach100k(b *testing.B) {
+	path := benchCache(b)
+	db, err := Open(path, Options{ReadOnly: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	for b.Loop() {
+		n := 0
+		if err := db.Each(All, func(Story) error { n++; return nil }); err != nil {
+			b.Fatal(err)
+		}
+		if n < benchFeeds*benchPerFeed*9/10 {
+			b.Fatalf("walked %d stories", n)
+		}
+	}
+}

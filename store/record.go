@@ -144,7 +144,7 @@ func decodeMeta(id string, raw []byte) (*itemRecord, error) {
 		return nil, fmt.Errorf("story %s: %w (unknown format)", id, errBadRecord)
 	}
 	r := &itemRecord{ID: id, Hash: binary.BigEndian.Uint64(raw[1:9]), Seq: binary.BigEndian.Uint64(raw[9:17])}
-	d := decoder{b: raw[metaFixed:]}
+	d := decoder[string]{b: string(raw[metaFixed:])}
 	r.Feeds = d.strs()
 	r.Outlet = d.str()
 	r.Published = d.time()
@@ -162,7 +162,7 @@ func (r *itemRecord) decodeContent(raw []byte) error {
 	if len(raw) < 1 || raw[0] != recordFormat {
 		return fmt.Errorf("story %s: %w (unknown content format)", r.ID, errBadRecord)
 	}
-	d := decoder{b: raw[1:]}
+	d := decoder[string]{b: string(raw[1:])}
 	r.GUID = d.str()
 	r.Title = d.str()
 	r.Link = d.str()
@@ -216,15 +216,15 @@ func peekMeta(raw []byte, feed string) (peek, bool) {
 		return peek{}, false
 	}
 	p := peek{hash: binary.BigEndian.Uint64(raw[1:9])}
-	d := decoder{b: raw[metaFixed:]}
+	d := decoder[[]byte]{b: raw[metaFixed:]}
 	n := d.count()
 	for i := 0; i < n; i++ {
-		if string(d.bytes()) == feed { // compared in place, no allocation
+		if string(d.next()) == feed { // compared in place, no allocation
 			p.known = true
 			p.primary = p.primary || i == 0
 		}
 	}
-	p.outlet = d.bytes()
+	p.outlet = d.next()
 	return p, d.err == nil
 }
 
@@ -409,53 +409,70 @@ func (e *encoder) time(t time.Time) {
 	e.uvarint(uint64(t.Nanosecond()))
 }
 
-// decoder reads what encoder wrote. The first error sticks and every later
-// read returns a zero value, so callers check once at the end.
-type decoder struct {
-	b   []byte
+// decoder reads what encoder wrote, from a []byte (read in place, for the
+// unchanged check) or from a string: a record is copied into one string
+// and every text field is a substring of it, so decoding a story costs one
+// allocation for all its text. The first error sticks and every later read
+// returns a zero value, so callers check once at the end.
+type decoder[T string | []byte] struct {
+	b   T
 	err error
 }
 
-var errShort = errors.New("record ends early")
+var (
+	errShort    = errors.New("record ends early")
+	errOverflow = errors.New("number too long")
+)
 
-func (d *decoder) fail(err error) {
+func (d *decoder[T]) fail(err error) {
 	if d.err == nil {
 		d.err = err
 	}
-	d.b = nil
+	d.b = d.b[:0]
 }
 
 // done reports the first error, or trailing bytes the format lacks.
-func (d *decoder) done() error {
+func (d *decoder[T]) done() error {
 	if d.err == nil && len(d.b) != 0 {
 		return fmt.Errorf("%d trailing bytes", len(d.b))
 	}
 	return d.err
 }
 
-func (d *decoder) uvarint() uint64 {
-	v, n := binary.Uvarint(d.b)
-	if n <= 0 {
-		d.fail(errShort)
-		return 0
+// uvarint is binary.Uvarint for either kind of input.
+func (d *decoder[T]) uvarint() uint64 {
+	var x uint64
+	var shift uint
+	for i := 0; i < len(d.b); i++ {
+		c := d.b[i]
+		if i == binary.MaxVarintLen64-1 && c > 1 {
+			d.fail(errOverflow)
+			return 0
+		}
+		if c < 0x80 {
+			d.b = d.b[i+1:]
+			return x | uint64(c)<<shift
+		}
+		x |= uint64(c&0x7f) << shift
+		shift += 7
 	}
-	d.b = d.b[n:]
-	return v
+	d.fail(errShort)
+	return 0
 }
 
-func (d *decoder) varint() int64 {
-	v, n := binary.Varint(d.b)
-	if n <= 0 {
-		d.fail(errShort)
-		return 0
+// varint undoes binary.AppendVarint's zig-zag encoding.
+func (d *decoder[T]) varint() int64 {
+	ux := d.uvarint()
+	x := int64(ux >> 1)
+	if ux&1 != 0 {
+		x = ^x
 	}
-	d.b = d.b[n:]
-	return v
+	return x
 }
 
 // count reads a length that must fit in what is left of the record, so a
 // damaged value cannot make the decoder allocate gigabytes.
-func (d *decoder) count() int {
+func (d *decoder[T]) count() int {
 	n := d.uvarint()
 	if n > uint64(len(d.b)) {
 		d.fail(errShort)
@@ -464,19 +481,17 @@ func (d *decoder) count() int {
 	return int(n)
 }
 
-func (d *decoder) bytes() []byte {
+// next returns the next length-prefixed field, aliasing the input.
+func (d *decoder[T]) next() T {
 	n := d.count()
-	if d.err != nil {
-		return nil
-	}
-	s := d.b[:n:n]
+	s := d.b[:n]
 	d.b = d.b[n:]
 	return s
 }
 
-func (d *decoder) str() string { return string(d.bytes()) }
+func (d *decoder[T]) str() string { return string(d.next()) }
 
-func (d *decoder) strs() []string {
+func (d *decoder[T]) strs() []string {
 	n := d.count()
 	if n == 0 {
 		return nil
@@ -488,7 +503,7 @@ func (d *decoder) strs() []string {
 	return out
 }
 
-func (d *decoder) byte() byte {
+func (d *decoder[T]) byte() byte {
 	if len(d.b) == 0 {
 		d.fail(errShort)
 		return 0
@@ -498,17 +513,20 @@ func (d *decoder) byte() byte {
 	return c
 }
 
-func (d *decoder) f64() float64 {
+func (d *decoder[T]) f64() float64 {
 	if len(d.b) < 8 {
 		d.fail(errShort)
 		return 0
 	}
-	v := math.Float64frombits(binary.BigEndian.Uint64(d.b))
+	var v uint64
+	for i := range 8 {
+		v = v<<8 | uint64(d.b[i])
+	}
 	d.b = d.b[8:]
-	return v
+	return math.Float64frombits(v)
 }
 
-func (d *decoder) time() time.Time {
+func (d *decoder[T]) time() time.Time {
 	sec := d.varint()
 	nsec := d.uvarint()
 	if d.err != nil || (sec == zeroUnix && nsec == 0) {

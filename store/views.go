@@ -85,7 +85,7 @@ func (db *DB) Page(v View, after Cursor, limit int) ([]Story, Cursor, error) {
 		if b == nil || limit <= 0 {
 			return nil
 		}
-		c := b.Cursor()
+		c, r := b.Cursor(), newReader(tx)
 		var k []byte
 		if after == nil {
 			k, _ = c.Last()
@@ -97,7 +97,7 @@ func (db *DB) Page(v View, after Cursor, limit int) ([]Story, Cursor, error) {
 			k, _ = c.Prev()
 		}
 		for ; k != nil && len(out) < limit; k, _ = c.Prev() {
-			s, _, err := storyTx(tx, idFromKey(k))
+			s, _, err := r.story(idFromKey(k))
 			if err != nil {
 				return err
 			}
@@ -124,9 +124,9 @@ func (db *DB) Each(v View, fn func(Story) error) error {
 		if b == nil {
 			return nil
 		}
-		c := b.Cursor()
+		c, r := b.Cursor(), newReader(tx)
 		for k, _ := c.Last(); k != nil; k, _ = c.Prev() {
-			s, _, err := storyTx(tx, idFromKey(k))
+			s, _, err := r.story(idFromKey(k))
 			if err != nil {
 				return err
 			}
