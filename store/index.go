@@ -71,7 +71,10 @@ type ixOp struct {
 	name int32
 	seq  int32 // queue order, so changes to one key apply in order
 	add  bool
-	key  []byte
+	// fresh marks an add for a story stored in this transaction: its ID
+	// is new, so the key cannot be there yet and flush need not look.
+	fresh bool
+	key   []byte
 }
 
 // Fill factors for pages bbolt splits at commit. Its default of one half
@@ -99,14 +102,14 @@ func newWriter(tx *bolt.Tx, now time.Time) *writer {
 	return w
 }
 
-func (w *writer) queue(name string, key []byte, add bool) {
+func (w *writer) queue(name string, key []byte, add, fresh bool) {
 	id, ok := w.nameID[name]
 	if !ok {
 		id = int32(len(w.nameOf))
 		w.nameID[name] = id
 		w.nameOf = append(w.nameOf, name)
 	}
-	w.ops = append(w.ops, ixOp{name: id, seq: int32(len(w.ops)), add: add, key: key})
+	w.ops = append(w.ops, ixOp{name: id, seq: int32(len(w.ops)), add: add, fresh: fresh, key: key})
 }
 
 // move changes a story's index entries from what (before, stBefore) puts
@@ -124,12 +127,12 @@ func (w *writer) move(key []byte, before *itemRecord, stBefore State, after *ite
 	w.names[0], w.names[1] = old, cur
 	for _, n := range old {
 		if !slices.Contains(cur, n) {
-			w.queue(n, key, false)
+			w.queue(n, key, false, false)
 		}
 	}
 	for _, n := range cur {
 		if !slices.Contains(old, n) {
-			w.queue(n, key, true)
+			w.queue(n, key, true, before == nil)
 		}
 	}
 }
@@ -172,11 +175,13 @@ func (w *writer) flush() error {
 		if b == nil {
 			continue
 		}
-		// Existence by seeking, not Get: bbolt's Get returns nil for a
-		// key put with an empty value earlier in the same transaction.
-		k, _ := c.Seek(op.key)
-		if bytes.Equal(k, op.key) == op.add {
-			continue
+		if !op.fresh {
+			// Existence by seeking, not Get: bbolt's Get returns nil for
+			// a key put with an empty value earlier in the transaction.
+			k, _ := c.Seek(op.key)
+			if bytes.Equal(k, op.key) == op.add {
+				continue
+			}
 		}
 		var err error
 		if op.add {
