@@ -299,7 +299,7 @@ func (p *Parser) normalise(gi *gofeed.Item, plain textKinds, base *url.URL, feed
 	if it.Title == "" {
 		// An untitled entry (common in microblog feeds) is shown by the
 		// start of its text, or failing that by its address.
-		it.Title = firstNonEmpty(truncateRunes(sanitize.Line(it.Summary), 100), it.Link)
+		it.Title = truncateRunes(firstNonEmpty(sanitize.Line(it.Summary), it.Link), 100)
 		if it.Title == "" {
 			it.Title = "(untitled)"
 		}

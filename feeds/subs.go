@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"net/url"
 	"os"
@@ -50,17 +51,26 @@ const subsHeader = `# trawl subscriptions, one feed per line:
 // LoadSubscriptions reads the subscriptions file at path. A missing file is
 // not an error: the list is empty and Exists reports false.
 func LoadSubscriptions(path string) (*SubscriptionList, error) {
-	l := &SubscriptionList{path: path}
 	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return l, nil
+		return &SubscriptionList{path: path}, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read subscriptions %s: %w", path, err)
 	}
 	defer f.Close()
+	l, err := readSubscriptions(path, f)
+	if err != nil {
+		return nil, err
+	}
 	l.exists = true
-	sc := bufio.NewScanner(f)
+	return l, nil
+}
+
+// readSubscriptions parses the file's text; path is for messages and Save.
+func readSubscriptions(path string, r io.Reader) (*SubscriptionList, error) {
+	l := &SubscriptionList{path: path}
+	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
 	n := 0
 	seen := map[string]int{}
@@ -202,16 +212,21 @@ func (l *SubscriptionList) ApplyMoves(moved map[string]string) ([]Move, error) {
 // Save writes the list back atomically: a temporary file in the same
 // directory, synced, then renamed over the old one.
 func (l *SubscriptionList) Save() error {
+	if err := WriteFileAtomic(l.path, []byte(l.text()), 0o644); err != nil {
+		return fmt.Errorf("save subscriptions: %w", err)
+	}
+	l.exists = true
+	return nil
+}
+
+// text is the file as Save writes it.
+func (l *SubscriptionList) text() string {
 	var b strings.Builder
 	for _, ln := range l.lines {
 		b.WriteString(ln.raw)
 		b.WriteByte('\n')
 	}
-	if err := WriteFileAtomic(l.path, []byte(b.String()), 0o644); err != nil {
-		return fmt.Errorf("save subscriptions: %w", err)
-	}
-	l.exists = true
-	return nil
+	return b.String()
 }
 
 // CheckFeedURL returns the URL cleaned up, or an error if it is not an
