@@ -162,61 +162,13 @@ type outcome struct {
 // or its cancellation.
 func (r *Refresher) Refresh(ctx context.Context, subs []Subscription) (Summary, error) {
 	defer r.fetcher.CloseIdle()
-	sum := Summary{Feeds: len(subs), Moved: map[string]string{}}
 	states, err := r.sink.FeedStates()
 	if err != nil {
-		return sum, fmt.Errorf("read feed states: %w", err)
+		return Summary{Feeds: len(subs)}, fmt.Errorf("read feed states: %w", err)
 	}
-	var (
-		mu   sync.Mutex // guards sum, done and calls to Progress
-		done int
-	)
-	progress := func(ev Event) {
-		if r.opts.Progress != nil {
-			r.opts.Progress(ev)
-		}
-	}
-	finish := func(ev Event) {
-		mu.Lock()
-		defer mu.Unlock()
-		done++
-		ev.Done, ev.Total = done, len(subs)
-		switch ev.Kind {
-		case EventDone:
-			sum.Fetched++
-			sum.New += ev.New
-		case EventNotModified:
-			sum.NotModified++
-		case EventFailed:
-			sum.Failed++
-		case EventSkipped:
-			sum.Skipped++
-		}
-		if ev.MovedTo != "" {
-			sum.Moved[ev.Feed] = ev.MovedTo
-		}
-		progress(ev)
-	}
-
-	subscribed := make(map[string]bool, len(subs))
-	for _, s := range subs {
-		subscribed[s.URL] = true
-	}
-	results := make(chan outcome, len(subs))
-	pending := newItemBudget(maxPendingItems)
+	run := r.newRun(ctx, subs, states)
 	writeErr := make(chan error, 1)
-	go func() { writeErr <- r.write(results, pending, finish) }()
-
-	// Requests in flight; most of their time is waiting on the network.
-	fetchSlots := make(chan struct{}, r.opts.Concurrency)
-	// Bodies being downloaded or waiting to be parsed. Answers without a
-	// body (304s, errors) need none, so the many requests in flight hide
-	// the network's latency while only this many feeds sit in memory.
-	bodySlots := make(chan struct{}, maxBodies)
-	// Parsing, tagging and sanitising are CPU work: more of it at once than
-	// there are cores only adds memory.
-	cpuSlots := make(chan struct{}, runtime.GOMAXPROCS(0))
-	hosts := newHostLimiter(r.opts.PerHost)
+	go func() { writeErr <- r.write(run.results, run.pending, run.finish) }()
 	var wg sync.WaitGroup
 	for _, sub := range subs {
 		st, ok := states[sub.URL]
@@ -225,78 +177,165 @@ func (r *Refresher) Refresh(ctx context.Context, subs []Subscription) (Summary, 
 		}
 		title := firstNonEmpty(sub.Title, st.Title)
 		if ev, skip := r.skip(sub, st, title); skip {
-			finish(ev)
+			run.finish(ev)
 			continue
 		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			cancelled := func(err error) {
-				finish(Event{Kind: EventFailed, Feed: sub.URL, Title: title, Err: fmt.Errorf("cancelled: %w", err)})
-			}
-			// The host slot first: a feed waiting for its busy host must
-			// not hold one of the global slots other hosts could use.
-			host := hostOf(sub.URL)
-			if err := hosts.acquire(ctx, host); err != nil {
-				cancelled(err)
-				return
-			}
-			select {
-			case fetchSlots <- struct{}{}:
-			case <-ctx.Done():
-				hosts.release(host)
-				cancelled(ctx.Err())
-				return
-			}
-			mu.Lock()
-			progress(Event{Kind: EventStarted, Feed: sub.URL, Title: title, Total: len(subs)})
-			mu.Unlock()
-			now := r.opts.Now()
-			holdsBody := false
-			req := Request{URL: sub.URL, ETag: st.ETag, LastModified: st.LastModified,
-				BeforeBody: func(ctx context.Context) error {
-					select {
-					case bodySlots <- struct{}{}:
-						holdsBody = true
-						return nil
-					case <-ctx.Done():
-						return context.Cause(ctx)
-					}
-				}}
-			resp, err := r.fetcher.Fetch(ctx, req, now)
-			hosts.release(host)
-			<-fetchSlots
-			cpuSlots <- struct{}{}
-			out := r.process(ctx, sub, st, title, resp, err, now)
-			if holdsBody {
-				<-bodySlots
-			}
-			// Wait for room in the write queue while still holding the
-			// core, so that when the cache is the bottleneck parsing
-			// stops instead of piling up parsed stories in memory.
-			pending.acquire(len(out.fetched[0].Items))
-			<-cpuSlots
-			if ctx.Err() != nil && out.ev.Kind == EventFailed {
-				// A cancelled refresh is not the feed's fault: report it,
-				// but leave its state (and backoff) as it was.
-				pending.release(len(out.fetched[0].Items))
-				cancelled(ctx.Err())
-				return
-			}
-			if to := out.ev.MovedTo; to != "" && !subscribed[to] {
-				if _, taken := states[to]; !taken {
-					out.fetched = append(out.fetched, movedState(out.fetched[0].State))
-				}
-			}
-			results <- out
+			run.feed(sub, st, title)
 		}()
 	}
 	wg.Wait()
-	close(results)
+	close(run.results)
 	if err := <-writeErr; err != nil {
-		return sum, fmt.Errorf("save refresh: %w", err)
+		return run.sum, fmt.Errorf("save refresh: %w", err)
 	}
-	return sum, ctx.Err()
+	return run.sum, ctx.Err()
+}
+
+// run is one refresh in progress: its limits, its queue to the writer and
+// its running totals.
+type run struct {
+	r          *Refresher
+	ctx        context.Context
+	states     map[string]item.FeedState
+	subscribed map[string]bool
+	total      int
+
+	hosts *hostLimiter
+	// Requests in flight; most of their time is waiting on the network.
+	fetchSlots chan struct{}
+	// Bodies being downloaded or waiting to be parsed. Answers without a
+	// body (304s, errors) need none, so the many requests in flight hide
+	// the network's latency while only this many feeds sit in memory.
+	bodySlots chan struct{}
+	// Parsing, tagging and sanitising are CPU work: more of it at once
+	// than there are cores only adds memory.
+	cpuSlots chan struct{}
+	pending  *itemBudget
+	results  chan outcome
+
+	mu   sync.Mutex // guards sum, done and calls to Progress
+	sum  Summary
+	done int
+}
+
+func (r *Refresher) newRun(ctx context.Context, subs []Subscription, states map[string]item.FeedState) *run {
+	subscribed := make(map[string]bool, len(subs))
+	for _, s := range subs {
+		subscribed[s.URL] = true
+	}
+	return &run{
+		r: r, ctx: ctx, states: states, subscribed: subscribed, total: len(subs),
+		hosts:      newHostLimiter(r.opts.PerHost),
+		fetchSlots: make(chan struct{}, r.opts.Concurrency),
+		bodySlots:  make(chan struct{}, maxBodies),
+		cpuSlots:   make(chan struct{}, runtime.GOMAXPROCS(0)),
+		pending:    newItemBudget(maxPendingItems),
+		results:    make(chan outcome, len(subs)),
+		sum:        Summary{Feeds: len(subs), Moved: map[string]string{}},
+	}
+}
+
+func (rn *run) progress(ev Event) {
+	rn.mu.Lock()
+	defer rn.mu.Unlock()
+	rn.report(ev)
+}
+
+// report hands ev to the caller's Progress; rn.mu must be held, so that
+// events arrive one at a time.
+func (rn *run) report(ev Event) {
+	if rn.r.opts.Progress != nil {
+		rn.r.opts.Progress(ev)
+	}
+}
+
+// finish counts a feed's final event and reports it.
+func (rn *run) finish(ev Event) {
+	rn.mu.Lock()
+	defer rn.mu.Unlock()
+	rn.done++
+	ev.Done, ev.Total = rn.done, rn.total
+	switch ev.Kind {
+	case EventDone:
+		rn.sum.Fetched++
+		rn.sum.New += ev.New
+	case EventNotModified:
+		rn.sum.NotModified++
+	case EventFailed:
+		rn.sum.Failed++
+	case EventSkipped:
+		rn.sum.Skipped++
+	}
+	if ev.MovedTo != "" {
+		rn.sum.Moved[ev.Feed] = ev.MovedTo
+	}
+	rn.report(ev)
+}
+
+// feed takes one feed through the limits, the fetch and the parse, and
+// queues its outcome for the writer.
+func (rn *run) feed(sub Subscription, st item.FeedState, title string) {
+	ctx := rn.ctx
+	cancelled := func(err error) {
+		rn.finish(Event{Kind: EventFailed, Feed: sub.URL, Title: title, Err: fmt.Errorf("cancelled: %w", err)})
+	}
+	// The host slot first: a feed waiting for its busy host must not hold
+	// one of the global slots other hosts could use.
+	host := hostOf(sub.URL)
+	if err := rn.hosts.acquire(ctx, host); err != nil {
+		cancelled(err)
+		return
+	}
+	select {
+	case rn.fetchSlots <- struct{}{}:
+	case <-ctx.Done():
+		rn.hosts.release(host)
+		cancelled(ctx.Err())
+		return
+	}
+	rn.progress(Event{Kind: EventStarted, Feed: sub.URL, Title: title, Total: rn.total})
+	now := rn.r.opts.Now()
+	holdsBody := false
+	req := Request{URL: sub.URL, ETag: st.ETag, LastModified: st.LastModified,
+		BeforeBody: func(ctx context.Context) error {
+			select {
+			case rn.bodySlots <- struct{}{}:
+				holdsBody = true
+				return nil
+			case <-ctx.Done():
+				return context.Cause(ctx)
+			}
+		}}
+	resp, err := rn.r.fetcher.Fetch(ctx, req, now)
+	rn.hosts.release(host)
+	<-rn.fetchSlots
+	rn.cpuSlots <- struct{}{}
+	out := rn.r.process(ctx, sub, st, title, resp, err, now)
+	if holdsBody {
+		<-rn.bodySlots
+	}
+	// Wait for room in the write queue while still holding the core, so
+	// that when the cache is the bottleneck parsing stops instead of
+	// piling up parsed stories in memory.
+	stories := len(out.fetched[0].Items)
+	rn.pending.acquire(stories)
+	<-rn.cpuSlots
+	if ctx.Err() != nil && out.ev.Kind == EventFailed {
+		// A cancelled refresh is not the feed's fault: report it, but
+		// leave its state (and backoff) as it was.
+		rn.pending.release(stories)
+		cancelled(ctx.Err())
+		return
+	}
+	if to := out.ev.MovedTo; to != "" && !rn.subscribed[to] {
+		if _, taken := rn.states[to]; !taken {
+			out.fetched = append(out.fetched, movedState(out.fetched[0].State))
+		}
+	}
+	rn.results <- out
 }
 
 // skip decides whether a feed is left out of this refresh.
