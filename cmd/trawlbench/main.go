@@ -24,6 +24,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/trawl-news/trawl/cmd/trawlbench/proc"
 )
 
 // scenarioNames in the order they run; later ones reuse the 100k caches
@@ -54,6 +56,8 @@ type options struct {
 }
 
 func main() {
+	// A copy of this binary starts each measured program; see proc.
+	proc.MaybeLaunch()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))

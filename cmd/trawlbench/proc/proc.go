@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"os/exec"
 	"strings"
 	"time"
@@ -30,28 +31,97 @@ type Result struct {
 func Run(ctx context.Context, cmd *exec.Cmd) (Result, error) {
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
-	start := time.Now()
-	if err := cmd.Start(); err != nil {
-		return Result{}, fmt.Errorf("start %s: %w", cmd.Path, err)
+	l, err := prepare(cmd)
+	if err != nil {
+		return Result{}, err
 	}
-	stop := context.AfterFunc(ctx, func() { cmd.Process.Kill() })
-	err := cmd.Wait()
+	defer l.close()
+	start := time.Now()
+	if err := l.start(func(c *exec.Cmd) error { return c.Start() }); err != nil {
+		return Result{}, err
+	}
+	stop := context.AfterFunc(ctx, func() { l.cmd.Process.Kill() })
+	err = l.cmd.Wait()
 	wall := time.Since(start)
 	stop()
 	res := Result{Wall: wall, Stdout: out.Bytes(), Stderr: errOut.Bytes()}
-	if cmd.ProcessState != nil {
-		res.ExitCode = cmd.ProcessState.ExitCode()
-		res.CPU = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
-		res.MaxRSS = maxRSS(cmd.ProcessState)
+	if ctx.Err() != nil {
+		return res, fmt.Errorf("run %s: %w", cmd.Path, ctx.Err())
 	}
 	var exitErr *exec.ExitError
 	if err != nil && !errors.As(err, &exitErr) {
 		return res, fmt.Errorf("wait for %s: %w", cmd.Path, err)
 	}
-	if ctx.Err() != nil {
-		return res, fmt.Errorf("run %s: %w", cmd.Path, ctx.Err())
+	if err := l.measure(&res); err != nil {
+		return res, err
 	}
 	return res, nil
+}
+
+// run is one measured process: the program itself, or a launcher that
+// runs it and reports on it.
+type run struct {
+	cmd    *exec.Cmd // what is started and waited for
+	path   string    // the program measured
+	report *os.File  // the launcher's report, or nil
+}
+
+// prepare checks that cmd's program exists and puts it behind a launcher
+// where there is one.
+func prepare(cmd *exec.Cmd) (*run, error) {
+	if cmd.Err != nil {
+		return nil, fmt.Errorf("start %s: %w", cmd.Path, cmd.Err)
+	}
+	if _, err := exec.LookPath(cmd.Path); err != nil {
+		return nil, fmt.Errorf("start %s: %w", cmd.Path, err)
+	}
+	l, report, err := launcherCmd(cmd)
+	if err != nil {
+		return nil, err
+	}
+	if l == nil {
+		return &run{cmd: cmd, path: cmd.Path}, nil
+	}
+	return &run{cmd: l, path: cmd.Path, report: report}, nil
+}
+
+// start starts the process with startFn (exec's Start, or pty's).
+func (r *run) start(startFn func(*exec.Cmd) error) error {
+	if err := startFn(r.cmd); err != nil {
+		return fmt.Errorf("start %s: %w", r.path, err)
+	}
+	if r.report != nil {
+		// The launcher has its copy of the write end; ours would keep
+		// the report from ever ending.
+		r.cmd.ExtraFiles[0].Close()
+	}
+	return nil
+}
+
+// measure fills in the exit code, CPU time and peak RSS of an exited run.
+func (r *run) measure(res *Result) error {
+	ps := r.cmd.ProcessState
+	if ps == nil {
+		return nil
+	}
+	res.ExitCode = ps.ExitCode()
+	if r.report == nil {
+		res.CPU = ps.UserTime() + ps.SystemTime()
+		res.MaxRSS = maxRSS(ps)
+		return nil
+	}
+	rep, err := readReport(r.report)
+	if err != nil {
+		return fmt.Errorf("%s: %w (exit status %d)", r.path, err, res.ExitCode)
+	}
+	res.CPU, res.MaxRSS = rep.cpu, rep.maxRSS
+	return nil
+}
+
+func (r *run) close() {
+	if r.report != nil {
+		r.report.Close()
+	}
 }
 
 // FirstLine is the first non-empty line of b, trimmed: how a failed

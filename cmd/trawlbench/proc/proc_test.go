@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -17,6 +18,7 @@ import (
 // TRAWLBENCH_HELPER set, TestMain runs one of the helpers below instead
 // of the tests.
 func TestMain(m *testing.M) {
+	MaybeLaunch()
 	if name := os.Getenv("TRAWLBENCH_HELPER"); name != "" {
 		os.Exit(helper(name))
 	}
@@ -102,6 +104,26 @@ func TestRunMeasuresAndCaptures(t *testing.T) {
 	if res.Wall <= 0 || res.MaxRSS <= 0 {
 		t.Errorf("wall %s and max RSS %d should both be measured", res.Wall, res.MaxRSS)
 	}
+}
+
+// TestRunMeasuresTheProgramNotTheHarness grows this process well past
+// what the helper uses, and checks the helper's peak RSS is its own.
+func TestRunMeasuresTheProgramNotTheHarness(t *testing.T) {
+	ballast := make([]byte, 256<<20)
+	for i := range ballast {
+		ballast[i] = byte(i)
+	}
+	res, err := Run(context.Background(), helperCmd("print"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.MaxRSS <= 0 || res.MaxRSS > 128<<20 {
+		t.Fatalf("a small helper measured at %d MB peak RSS beside a 256 MB harness", res.MaxRSS>>20)
+	}
+	if res.CPU <= 0 {
+		t.Errorf("CPU time %s", res.CPU)
+	}
+	runtime.KeepAlive(ballast)
 }
 
 func TestRunReportsAMissingProgram(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"os/exec"
 	"strings"
 	"time"
@@ -52,12 +53,23 @@ func FirstFrame(ctx context.Context, cmd *exec.Cmd, opts FrameOptions) (FrameRes
 		opts.QuitGrace = 5 * time.Second
 	}
 	var res FrameResult
-	start := time.Now()
-	ptmx, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: uint16(opts.Rows), Cols: uint16(opts.Cols)})
+	l, err := prepare(cmd)
 	if err != nil {
-		return res, fmt.Errorf("start %s in a pty: %w", cmd.Path, err)
+		return res, err
+	}
+	defer l.close()
+	var ptmx *os.File
+	start := time.Now()
+	err = l.start(func(c *exec.Cmd) error {
+		var err error
+		ptmx, err = pty.StartWithSize(c, &pty.Winsize{Rows: uint16(opts.Rows), Cols: uint16(opts.Cols)})
+		return err
+	})
+	if err != nil {
+		return res, err
 	}
 	defer ptmx.Close()
+	cmd = l.cmd // the process to signal and wait for
 
 	chunks := make(chan []byte, 64)
 	done := make(chan struct{})
@@ -123,7 +135,7 @@ loop:
 			}
 		case <-deadline.C:
 			if stage == 0 {
-				failure = fmt.Errorf("%s drew no ready frame within %s", cmd.Path, opts.Timeout)
+				failure = fmt.Errorf("%s drew no ready frame within %s", l.path, opts.Timeout)
 			}
 			cmd.Process.Kill()
 			stage = 3
@@ -135,10 +147,12 @@ loop:
 	}
 	res.Wall = time.Since(start)
 	res.QuitClean = stage == 1
-	if ps := cmd.ProcessState; ps != nil {
+	var measureErr error
+	if stage < 3 {
+		// A killed launcher reports nothing.
+		measureErr = l.measure(&res.Result)
+	} else if ps := cmd.ProcessState; ps != nil {
 		res.ExitCode = ps.ExitCode()
-		res.CPU = ps.UserTime() + ps.SystemTime()
-		res.MaxRSS = maxRSS(ps)
 	}
 	// Keep what the program wrote on its way out, for diagnostics.
 	drain := time.After(time.Second)
@@ -158,9 +172,11 @@ loop:
 	switch {
 	case failure != nil:
 	case waitErr != nil && !errors.As(waitErr, &exitErr):
-		failure = fmt.Errorf("wait for %s: %w", cmd.Path, waitErr)
+		failure = fmt.Errorf("wait for %s: %w", l.path, waitErr)
 	case res.FirstFrame == 0:
-		failure = fmt.Errorf("%s exited with status %d before drawing a ready frame: %q", cmd.Path, res.ExitCode, lastText(res.Stdout))
+		failure = fmt.Errorf("%s exited with status %d before drawing a ready frame: %q", l.path, res.ExitCode, lastText(res.Stdout))
+	case measureErr != nil:
+		failure = measureErr
 	}
 	return res, failure
 }
