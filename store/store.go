@@ -67,7 +67,9 @@ type Options struct {
 	NoSync bool
 }
 
-// DB is an open cache.
+// DB is an open cache. Its methods may be called from several goroutines
+// at once (bbolt runs readers side by side with one writer), except Close
+// and Compact, which must run alone.
 type DB struct {
 	bolt *bolt.DB
 	path string
