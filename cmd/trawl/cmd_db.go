@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/trawl-news/trawl/feeds/sanitize"
 	"github.com/trawl-news/trawl/store"
 )
 
@@ -88,7 +89,8 @@ func dbCheck(e *env, a *app) error {
 	var damage *store.CheckError
 	if errors.As(err, &damage) {
 		for _, p := range damage.Problems {
-			fmt.Fprintln(e.stdout, oneLine(p))
+			// Problems quote keys, which hold feed URLs and tag names.
+			fmt.Fprintln(e.stdout, oneLine(sanitize.Line(p)))
 		}
 		if more := damage.Total - len(damage.Problems); more > 0 {
 			fmt.Fprintf(e.stdout, "... and %d more\n", more)
