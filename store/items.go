@@ -119,6 +119,7 @@ func (w *writer) upsert(groups [][]item.Item) ([][]outcome, error) {
 		prefix uint64
 		id     string
 		g, i   int
+		hash   uint64
 	}
 	var refs []ref
 	out := make([][]outcome, len(groups))
@@ -131,7 +132,9 @@ func (w *writer) upsert(groups [][]item.Item) ([][]outcome, error) {
 			}
 			var p [8]byte
 			copy(p[:], id)
-			refs = append(refs, ref{binary.BigEndian.Uint64(p[:]), id, g, i})
+			// Hashing here, in the order the items sit in memory, rather
+			// than in ID order below, spares a cache miss per field.
+			refs = append(refs, ref{binary.BigEndian.Uint64(p[:]), id, g, i, contentHash(&items[i])})
 		}
 	}
 	slices.SortFunc(refs, func(a, b ref) int {
@@ -142,7 +145,7 @@ func (w *writer) upsert(groups [][]item.Item) ([][]outcome, error) {
 	})
 	floor := readFloor(w.meta)
 	for _, r := range refs {
-		o, err := w.upsertOne(&groups[r.g][r.i], floor)
+		o, err := w.upsertOne(&groups[r.g][r.i], r.hash, floor)
 		if err != nil {
 			return nil, err
 		}
@@ -151,22 +154,19 @@ func (w *writer) upsert(groups [][]item.Item) ([][]outcome, error) {
 	return out, nil
 }
 
-func (w *writer) upsertOne(it *item.Item, floor time.Time) (outcome, error) {
+// upsertOne stores one item; hash is contentHash(it).
+func (w *writer) upsertOne(it *item.Item, hash uint64, floor time.Time) (outcome, error) {
 	raw := w.getItem(it.ID)
 	if raw == nil {
 		if !floor.IsZero() && !it.Published.IsZero() && it.Published.Before(floor) {
 			return outSkipped, nil
 		}
-		return outNew, w.insert(it)
+		return outNew, w.insert(it, hash)
 	}
 	p, ok := peekMeta(raw, it.Feed)
 	if !ok {
 		_, err := decodeMeta(it.ID, raw)
 		return 0, fmt.Errorf("store: %w", err)
-	}
-	var hash uint64
-	if p.primary {
-		hash = contentHash(it)
 	}
 	if p.known && (!p.primary || (hash == p.hash && p.outletIs(it.Outlet))) {
 		return outUnchanged, nil
@@ -217,8 +217,8 @@ func (w *writer) getItem(id string) []byte {
 	return v
 }
 
-// insert stores a story the cache has not seen.
-func (w *writer) insert(it *item.Item) error {
+// insert stores a story the cache has not seen; hash is contentHash(it).
+func (w *writer) insert(it *item.Item, hash uint64) error {
 	seq, err := w.content.NextSequence()
 	if err != nil {
 		return fmt.Errorf("store: number story %s: %w", it.ID, err)
@@ -228,7 +228,7 @@ func (w *writer) insert(it *item.Item) error {
 	if rec.Published.IsZero() || rec.Published.After(w.now.Add(futureSlack)) {
 		rec.Published = w.now
 	}
-	rec.setContent(it, contentHash(it))
+	rec.setContent(it, hash)
 	if err := w.putContent(rec); err != nil {
 		return err
 	}
