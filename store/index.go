@@ -69,7 +69,8 @@ type writer struct {
 // ixOp adds or removes one key of one index.
 type ixOp struct {
 	name int32
-	seq  int32 // queue order, so changes to one key apply in order
+	seq  int32  // queue order, so changes to one key apply in order
+	t    uint64 // the key's time prefix, kept here so sorting need not read the key
 	add  bool
 	// fresh marks an add for a story stored in this transaction: its ID
 	// is new, so the key cannot be there yet and flush need not look.
@@ -109,7 +110,7 @@ func (w *writer) queue(name string, key []byte, add, fresh bool) {
 		w.nameID[name] = id
 		w.nameOf = append(w.nameOf, name)
 	}
-	w.ops = append(w.ops, ixOp{name: id, seq: int32(len(w.ops)), add: add, fresh: fresh, key: key})
+	w.ops = append(w.ops, ixOp{name: id, seq: int32(len(w.ops)), t: binary.BigEndian.Uint64(key), add: add, fresh: fresh, key: key})
 }
 
 // move changes a story's index entries from what (before, stBefore) puts
@@ -149,8 +150,8 @@ func (w *writer) flush() error {
 			return int(a.name - b.name)
 		}
 		// Keys differ in their time prefix far more often than not.
-		if at, bt := binary.BigEndian.Uint64(a.key), binary.BigEndian.Uint64(b.key); at != bt {
-			return cmp.Compare(at, bt)
+		if a.t != b.t {
+			return cmp.Compare(a.t, b.t)
 		}
 		return cmp.Or(bytes.Compare(a.key[8:], b.key[8:]), cmp.Compare(a.seq, b.seq))
 	})
