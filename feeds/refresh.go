@@ -69,6 +69,7 @@ type Event struct {
 	Items   int    // stories in the feed (EventDone)
 	New     int    // stories new to the cache (EventDone)
 	Dropped int    // entries beyond the per-feed item limit (EventDone)
+	Expired int    // entries older than RefreshOptions.MaxAge, left out (EventDone)
 	Err     error  // EventFailed; for EventSkipped, why (ErrGone or ErrBackingOff)
 	MovedTo string // the feed moved permanently (301/308) to this URL
 	// NextTry is when the feed will be fetched again after a failure or a
@@ -112,7 +113,11 @@ type RefreshOptions struct {
 	Force       bool // also fetch feeds that are backing off or gone
 	Fetch       FetchOptions
 	MaxItems    int
-	Now         func() time.Time
+	// MaxAge, when positive, leaves out stories published longer ago than
+	// this: retention would prune them right after, and a feed that keeps
+	// old entries would bring them back as "new" on every refresh.
+	MaxAge time.Duration
+	Now    func() time.Time
 	// Progress receives every event, from the refresh's goroutines one at
 	// a time. It must not block for long.
 	Progress func(Event)
@@ -479,6 +484,9 @@ func (r *Refresher) process(ctx context.Context, sub Subscription, st item.FeedS
 		st.ETag, st.LastModified = "", ""
 		return fail(err)
 	}
+	if r.opts.MaxAge > 0 {
+		feed.Items, ev.Expired = dropOlder(feed.Items, now.Add(-r.opts.MaxAge))
+	}
 	if r.tagger != nil {
 		for i := range feed.Items {
 			if ctx.Err() != nil {
@@ -597,4 +605,17 @@ func (h *hostLimiter) release(host string) {
 	ch := h.slots[host]
 	h.mu.Unlock()
 	<-ch
+}
+
+// dropOlder removes, in place, the items published before cutoff. Items
+// without a date are kept: the store dates them by when it first saw them.
+func dropOlder(items []item.Item, cutoff time.Time) ([]item.Item, int) {
+	kept := items[:0]
+	for _, it := range items {
+		if !it.Published.IsZero() && it.Published.Before(cutoff) {
+			continue
+		}
+		kept = append(kept, it)
+	}
+	return kept, len(items) - len(kept)
 }

@@ -86,11 +86,13 @@ func (a *app) refreshOptions(progress func(feeds.Event)) feeds.RefreshOptions {
 		Concurrency: a.cfg.Fetch.Concurrency,
 		PerHost:     a.cfg.Fetch.PerHost,
 		MaxItems:    a.cfg.Fetch.MaxItems,
+		MaxAge:      a.cfg.Retention.MaxAge.Duration,
 		Now:         a.env.now,
 		Progress:    progress,
 		Fetch: feeds.FetchOptions{
 			UserAgent: fmt.Sprintf("trawl/%s (+https://github.com/trawl-news/trawl)", version),
-			Timeout:   a.cfg.Fetch.Timeout.Duration,
+			Timeout:        a.cfg.Fetch.Timeout.Duration,
+			ConnectTimeout: a.cfg.Fetch.ConnectTimeout.Duration,
 			MaxBytes:  int64(a.cfg.Fetch.MaxFeedMB) << 20,
 		},
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/trawl-news/trawl/feeds"
 	"github.com/trawl-news/trawl/feeds/item"
 	"github.com/trawl-news/trawl/feeds/sanitize"
+	"github.com/trawl-news/trawl/tui/common"
 )
 
 const feedsDetail = `
@@ -208,26 +209,8 @@ func feedNextTry(now time.Time, st item.FeedState) string {
 	return "next fetch"
 }
 
-// ago renders the age of t compactly: 5m, 3h, 2d, 7w.
-func ago(now, t time.Time) string {
-	if t.IsZero() {
-		return "-"
-	}
-	d := now.Sub(t)
-	switch {
-	case d < time.Minute:
-		return "now"
-	case d < time.Hour:
-		return fmt.Sprintf("%dm", int(d.Minutes()))
-	case d < 48*time.Hour:
-		return fmt.Sprintf("%dh", int(d.Hours()))
-	case d < 14*24*time.Hour:
-		return fmt.Sprintf("%dd", int(d.Hours()/24))
-	case d < 365*24*time.Hour:
-		return fmt.Sprintf("%dw", int(d.Hours()/24/7))
-	}
-	return fmt.Sprintf("%dy", int(d.Hours()/24/365))
-}
+// ago renders the age of t compactly (5m, 3h, 2d, 7w), as the reader does.
+func ago(now, t time.Time) string { return common.Age(now, t) }
 
 func truncate(s string, n int) string {
 	r := []rune(s)

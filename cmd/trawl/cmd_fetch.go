@@ -81,6 +81,16 @@ func runFetch(e *env, g *globals, args []string) error {
 	if err != nil {
 		return err
 	}
+	if maxAge := a.cfg.Retention.MaxAge.Duration; maxAge > 0 {
+		n, err := a.db.Prune(e.now().Add(-maxAge))
+		if err != nil {
+			return fmt.Errorf("retention ([retention] max_age in %s): %w", a.paths.config, err)
+		}
+		if n > 0 {
+			fmt.Fprintf(e.stderr, "%s: pruned %d unstarred, unannotated %s older than %s ([retention] max_age)\n",
+				programName, n, plural(n, "story", "stories"), maxAge)
+		}
+	}
 	if sum.Failed > 0 {
 		return errQuietFailure
 	}

@@ -86,12 +86,11 @@ func runTUI(e *env, g *globals, args []string) error {
 	return runProgram(e, tui.New(opts))
 }
 
-// followMoves rewrites the subscriptions of feeds that moved permanently.
+// followMoves rewrites the subscriptions of feeds that moved permanently,
+// merging a moved feed into an existing subscription to the same URL.
 func followMoves(list *feeds.SubscriptionList, moved map[string]string) error {
-	for from, to := range moved {
-		if err := list.Rename(from, to); err != nil && !errors.Is(err, feeds.ErrNotFound) {
-			return err
-		}
+	if _, err := list.ApplyMoves(moved); err != nil {
+		return err
 	}
 	return list.Save()
 }

@@ -17,12 +17,14 @@ type config struct {
 		Concurrency int      `toml:"concurrency"`
 		PerHost     int      `toml:"per_host"`
 		Timeout     duration `toml:"timeout"`
-		MaxFeedMB   int      `toml:"max_feed_mb"`
-		MaxItems    int      `toml:"max_items"`
+		// ConnectTimeout bounds the dial and TLS handshake alone.
+		ConnectTimeout duration `toml:"connect_timeout"`
+		MaxFeedMB      int      `toml:"max_feed_mb"`
+		MaxItems       int      `toml:"max_items"`
 	} `toml:"fetch"`
 	Retention struct {
 		// MaxAge, when set, prunes unkept stories older than it after
-		// each fetch.
+		// each fetch, and leaves such stories out of the refresh.
 		MaxAge duration `toml:"max_age"`
 	} `toml:"retention"`
 	UI struct {
@@ -38,11 +40,14 @@ const defaultConfigText = `# trawl configuration. Every setting is optional; the
 # concurrency = 100    # feeds fetched at once (each host gets at most per_host)
 # per_host = 4         # feeds fetched at once from one server, to be polite
 # timeout = "30s"      # per feed, including the download
+# connect_timeout = "10s"  # to connect and finish the TLS handshake
 # max_feed_mb = 16     # largest feed accepted, after decompression
 # max_items = 1000     # entries kept from one feed per fetch
 
 [retention]
-# max_age = "90d"      # after each fetch, drop unstarred, unannotated stories older than this
+# Off unless set. When set, each fetch leaves out stories older than this and
+# then drops cached ones older than this that are neither starred nor annotated.
+# max_age = "90d"
 
 [ui]
 # browser = ""         # command to open links; default $BROWSER, then xdg-open / open
