@@ -46,7 +46,7 @@ type entry struct {
 	title     uint32 // offset of the clean title in strs
 	titleLen  uint32
 	outlet    uint32 // index into outlets
-	feed      uint32 // index into feeds
+	feed      uint32 // index into feeds: every feed that carried the story
 	idLen     uint8
 	flags     uint8
 }
@@ -60,7 +60,7 @@ type Index struct {
 	strs    []byte   // IDs and clean titles
 	byID    []int32  // entries sorted by ID, for SetState
 	outlets []string
-	feeds   []string
+	feeds   []string // each the story's feeds joined by newlines
 	tagBits map[string]int
 	tagName []string
 	gen     int // bumped by every state change, so stale results are not refined
@@ -124,7 +124,7 @@ func Build(ctx context.Context, w Walker) (*Index, error) {
 			id:        uint32(len(ix.strs)),
 			idLen:     uint8(len(s.ID)),
 			outlet:    outlets.of(s.Outlet, sanitize.Line),
-			feed:      feeds.of(s.Feed, keep),
+			feed:      feeds.of(feedsKey(s), keep),
 			flags:     flagsOf(s.State),
 		}
 		ix.strs = append(ix.strs, s.ID...)
@@ -389,9 +389,26 @@ func (ix *Index) inView(i int32, v store.View) bool {
 		b, ok := ix.tagBits[v.Tag]
 		return !dismissed && ok && b < 64 && e.tags&(1<<b) != 0
 	case store.ViewFeed:
-		return !dismissed && ix.feeds[e.feed] == v.Feed
+		if dismissed {
+			return false
+		}
+		for f := range strings.SplitSeq(ix.feeds[e.feed], "\n") {
+			if f == v.Feed {
+				return true
+			}
+		}
+		return false
 	}
 	return !dismissed
+}
+
+// feedsKey names the set of feeds that carried s: a story in two feeds
+// belongs to both feeds' views.
+func feedsKey(s store.Story) string {
+	if len(s.Feeds) == 0 {
+		return s.Feed
+	}
+	return strings.Join(s.Feeds, "\n")
 }
 
 // Hit returns hit n of r, for showing as a row.

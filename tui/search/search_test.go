@@ -131,3 +131,28 @@ func TestSearchRemembers(t *testing.T) {
 		t.Errorf("after a dismissal the remembered result was used: %d hits", again.Len())
 	}
 }
+
+// TestSearchFeedViewCoversEveryFeed checks that a story carried by two
+// feeds (an outlet's main feed and its AI section) is found in both feeds'
+// views, as the store lists it in both.
+func TestSearchFeedViewCoversEveryFeed(t *testing.T) {
+	ix, db, items := testIndex(t)
+	again := items[0]
+	again.Feed = "https://circuit.example/ai/feed"
+	if _, err := db.Upsert([]item.Item{again}); err != nil {
+		t.Fatal(err)
+	}
+	ix, err := Build(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"Publisher signs AI Licensing deal"}
+	for _, feed := range []string{items[0].Feed, again.Feed} {
+		if got := titles(ix, ix.Search("licensing", store.FeedView(feed), nil)); !slices.Equal(got, want) {
+			t.Errorf("Search in feed view %s = %q, want %q", feed, got, want)
+		}
+	}
+	if got := titles(ix, ix.Search("licensing", store.FeedView("https://ledger.example/feed"), nil)); got != nil {
+		t.Errorf("Search in another feed's view found %q", got)
+	}
+}
