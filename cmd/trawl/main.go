@@ -77,7 +77,7 @@ func commands() []command {
 		{"star", "ID", "star a story", runStar, starDetail},
 		{"unstar", "ID", "remove a story's star", runUnstar, starDetail},
 		{"note", "ID TEXT | ID - | ID --clear", "set a story's note (- reads stdin)", runNote, noteDetail},
-		{"export", "[--tag T] [--all] [-o FILE]", "starred stories (or all matching) as markdown", runExport, exportDetail},
+		{"export", "[--tag T] [--all] [--since DUR] [-o FILE] [--front-matter] [--template FILE]", "starred stories (or all matching) as markdown", runExport, exportDetail},
 		{"feeds", "list | add URL | remove URL | import FILE.opml | export", "manage subscriptions", runFeeds, feedsDetail},
 		{"explain", "ID | --title T [--summary S]", "show why a story gets its tags", runExplain, explainDetail},
 		{"eval", "FILE.tsv", "precision / recall / F1 per tag on labelled data", runEval, evalDetail},
