@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -299,6 +300,16 @@ func (f *Fetcher) describeNetError(ctx context.Context, err error) error {
 			return fmt.Errorf("%w connecting to %s after %s", ErrTimeout, opErr.Addr, f.opts.ConnectTimeout)
 		}
 		return fmt.Errorf("%w after %s", ErrTimeout, f.opts.Timeout)
+	}
+	// A connection that ends early leaves only Go's words ("EOF",
+	// "unexpected EOF", "read tcp a->b: ... connection reset by peer").
+	switch {
+	case errors.Is(err, syscall.ECONNRESET):
+		return fmt.Errorf("the connection broke before the whole feed arrived (%w)", syscall.ECONNRESET)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return fmt.Errorf("the connection broke before the whole feed arrived (%w)", io.ErrUnexpectedEOF)
+	case errors.Is(err, io.EOF):
+		return fmt.Errorf("the server closed the connection without answering (%w)", io.EOF)
 	}
 	var dnsErr *net.DNSError
 	if errors.As(err, &dnsErr) {
