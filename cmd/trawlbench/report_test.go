@@ -21,7 +21,7 @@ func TestRowVerdict(t *testing.T) {
 		wantRatio string
 		want      string
 	}{
-		{"met both", row{trawl: secs(0.3, 0.4, 0.35), newsboat: []cell{secs(21), secs(3)}, target: refresh}, "8.6×", "met"},
+		{"met both", row{trawl: secs(0.3, 0.4, 0.35), newsboat: []cell{secs(21), secs(3)}, target: refresh}, "8.5×", "met"},
 		{"too slow", row{trawl: secs(0.6), newsboat: []cell{secs(21), secs(3)}, target: refresh}, "5.0×", "MISSED (600 ms, 5.0×)"},
 		{"fast but ratio short", row{trawl: secs(0.45), newsboat: []cell{secs(2), secs(1)}, target: refresh}, "2.2×", "MISSED (2.2×)"},
 		{"no newsboat", row{trawl: secs(0.3), newsboat: []cell{{note: "not installed"}, {note: "not installed"}}, target: refresh}, "-", "met (no newsboat ratio)"},

@@ -119,14 +119,17 @@ func sig3(v float64) string {
 	return fmt.Sprintf("%.*f", digits, v)
 }
 
-// Ratio renders a/b as "7.3×", or "-" when either is missing.
+// Ratio renders a/b as "7.3×", or "-" when either is missing. It
+// truncates rather than rounds, so a ratio just short of a target (5.96
+// against 6) never prints as the target.
 func Ratio(a, b float64) string {
 	if a <= 0 || b <= 0 || math.IsNaN(a) || math.IsNaN(b) {
 		return "-"
 	}
 	r := a / b
 	if r >= 10 {
-		return fmt.Sprintf("%.0f×", r)
+		return fmt.Sprintf("%.0f×", math.Floor(r+1e-9))
 	}
-	return fmt.Sprintf("%.1f×", r)
+	// The epsilon keeps 2.3 (22.999… tenths in floating point) 2.3.
+	return fmt.Sprintf("%.1f×", math.Floor(r*10+1e-9)/10)
 }
