@@ -90,10 +90,10 @@ func (a *app) refreshOptions(progress func(feeds.Event)) feeds.RefreshOptions {
 		Now:         a.env.now,
 		Progress:    progress,
 		Fetch: feeds.FetchOptions{
-			UserAgent: fmt.Sprintf("trawl/%s (+https://github.com/trawl-news/trawl)", version),
+			UserAgent:      fmt.Sprintf("trawl/%s (+https://github.com/trawl-news/trawl)", version),
 			Timeout:        a.cfg.Fetch.Timeout.Duration,
 			ConnectTimeout: a.cfg.Fetch.ConnectTimeout.Duration,
-			MaxBytes:  int64(a.cfg.Fetch.MaxFeedMB) << 20,
+			MaxBytes:       int64(a.cfg.Fetch.MaxFeedMB) << 20,
 		},
 	}
 }

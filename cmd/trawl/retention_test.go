@@ -20,9 +20,9 @@ func TestFetchAppliesRetention(t *testing.T) {
 	}
 	// The fixtures are dated 27, 26 and 25 November; the clock is 29 Nov noon.
 	const (
-		authors = "Authors sue a startup for training its AI on pirated books"            // 27 Nov 09:00
+		authors = "Authors sue a startup for training its AI on pirated books"               // 27 Nov 09:00
 		forum   = "Forum platform will charge developers for API access starting in January" // 26 Nov
-		bikes   = "City council approves new bike lanes downtown"                              // 25 Nov
+		bikes   = "City council approves new bike lanes downtown"                            // 25 Nov
 	)
 	if r := c.run("star", ids[bikes]); r.code != 0 {
 		t.Fatalf("star: %q", r.stderr)
