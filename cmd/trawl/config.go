@@ -5,10 +5,15 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/trawl-news/trawl/feeds/sanitize"
 )
 
 // config is the user's config.toml. Every field has a working zero value.
@@ -89,27 +94,85 @@ func parseDuration(s string) (time.Duration, error) {
 
 // loadConfig reads path; a missing file is the default config.
 func loadConfig(path string) (config, error) {
-	var c config
 	raw, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return c, nil
+		return config{}, nil
 	}
 	if err != nil {
-		return c, fmt.Errorf("read config %s: %w", path, err)
+		return config{}, fmt.Errorf("read config %s: %w", path, err)
+	}
+	return parseConfig(path, raw)
+}
+
+// parseConfig decodes the text of the config file at path. Every error is
+// one line naming the file and, where it can be told, the line.
+func parseConfig(path string, raw []byte) (config, error) {
+	var c config
+	at := func(line int) string {
+		if line > 0 {
+			return fmt.Sprintf("config %s:%d", path, line)
+		}
+		return "config " + path
 	}
 	md, err := toml.Decode(string(raw), &c)
 	if err != nil {
 		var perr toml.ParseError
 		if errors.As(err, &perr) {
-			return c, fmt.Errorf("config %s:%d: %s", path, perr.Position.Line, perr.Message)
+			return c, fmt.Errorf("%s: %s", at(perr.Position.Line), sanitize.Line(perr.Message))
 		}
-		return c, fmt.Errorf("config %s: %w", path, err)
+		// Type mismatches come as "toml: line N (last key "K"): ...".
+		if m := tomlLineRE.FindStringSubmatch(err.Error()); m != nil {
+			line, _ := strconv.Atoi(m[1])
+			return c, fmt.Errorf("%s: %s: %s", at(line), m[2], sanitize.Line(m[3]))
+		}
+		return c, fmt.Errorf("%s: %s", at(0), sanitize.Line(err.Error()))
 	}
 	if undecoded := md.Undecoded(); len(undecoded) > 0 {
-		return c, fmt.Errorf("config %s: unknown setting %q (see the comments in a fresh config.toml for the known ones)", path, undecoded[0].String())
+		key := undecoded[0]
+		return c, fmt.Errorf("%s: unknown setting %q (see the comments in a fresh config.toml for the known ones)", at(keyLine(raw, key)), key.String())
 	}
-	if c.Fetch.Concurrency < 0 || c.Fetch.PerHost < 0 || c.Fetch.MaxFeedMB < 0 || c.Fetch.MaxItems < 0 {
-		return c, fmt.Errorf("config %s: [fetch] numbers must not be negative", path)
+	for _, n := range []struct {
+		name  string
+		value int
+	}{{"concurrency", c.Fetch.Concurrency}, {"per_host", c.Fetch.PerHost}, {"max_feed_mb", c.Fetch.MaxFeedMB}, {"max_items", c.Fetch.MaxItems}} {
+		if n.value < 0 {
+			return c, fmt.Errorf("%s: fetch.%s must not be negative", at(keyLine(raw, toml.Key{"fetch", n.name})), n.name)
+		}
 	}
 	return c, nil
+}
+
+var tomlLineRE = regexp.MustCompile(`^toml: line (\d+) \(last key "([^"]*)"\): (.*)$`)
+
+// keyLine finds the line that sets key in a TOML text, for messages about
+// settings the decoder does not place: 0 if it cannot tell. It knows the
+// forms a config file uses: [table] headers and key = value lines,
+// possibly dotted or quoted.
+func keyLine(raw []byte, key toml.Key) int {
+	var table []string
+	for i, line := range strings.Split(string(raw), "\n") {
+		line = strings.TrimSpace(line)
+		if strings.HasPrefix(line, "[") {
+			name, _, _ := strings.Cut(strings.Trim(line, "[]"), "]")
+			table = keyParts(name)
+			continue
+		}
+		name, _, ok := strings.Cut(line, "=")
+		if !ok || strings.HasPrefix(line, "#") {
+			continue
+		}
+		if slices.Equal(append(slices.Clone(table), keyParts(name)...), []string(key)) {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+// keyParts splits a dotted TOML key into its parts, unquoted.
+func keyParts(s string) []string {
+	parts := strings.Split(s, ".")
+	for i, p := range parts {
+		parts[i] = strings.Trim(strings.TrimSpace(p), `"'`)
+	}
+	return parts
 }
