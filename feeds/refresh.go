@@ -55,6 +55,10 @@ func (k EventKind) String() string {
 	return fmt.Sprintf("EventKind(%d)", int(k))
 }
 
+// ErrStore marks a failed feed whose stories the cache could not take (or
+// that a failing cache stopped); Refresh's own error says why, once.
+var ErrStore = errors.New("store")
+
 // Reasons a feed is skipped, in EventSkipped's Err.
 var (
 	ErrGone       = errors.New("gone: the server said the feed was removed (HTTP 410), so trawl no longer fetches it")
@@ -171,9 +175,13 @@ func (r *Refresher) Refresh(ctx context.Context, subs []Subscription) (Summary, 
 	if err != nil {
 		return Summary{Feeds: len(subs)}, fmt.Errorf("read feed states: %w", err)
 	}
-	run := r.newRun(ctx, subs, states)
+	// A cache that cannot take the results (full, damaged) stops the
+	// whole refresh: fetching more would only be thrown away.
+	runCtx, stop := context.WithCancelCause(ctx)
+	defer stop(nil)
+	run := r.newRun(runCtx, subs, states)
 	writeErr := make(chan error, 1)
-	go func() { writeErr <- r.write(run.results, run.pending, run.finish) }()
+	go func() { writeErr <- r.write(run.results, run.pending, run.finish, stop) }()
 	var wg sync.WaitGroup
 	for _, sub := range subs {
 		st, ok := states[sub.URL]
@@ -284,8 +292,8 @@ func (rn *run) finish(ev Event) {
 // queues its outcome for the writer.
 func (rn *run) feed(sub Subscription, st item.FeedState, title string) {
 	ctx := rn.ctx
-	cancelled := func(err error) {
-		rn.finish(Event{Kind: EventFailed, Feed: sub.URL, Title: title, Err: fmt.Errorf("cancelled: %w", err)})
+	cancelled := func(error) {
+		rn.finish(Event{Kind: EventFailed, Feed: sub.URL, Title: title, Err: fmt.Errorf("cancelled: %w", context.Cause(ctx))})
 	}
 	// The host slot first: a feed waiting for its busy host must not hold
 	// one of the global slots other hosts could use.
@@ -385,10 +393,18 @@ const (
 
 // write stores outcomes as they arrive, in batches, and reports each
 // feed's event once its batch is committed. It returns the first store
-// error; feeds in a failed batch are reported as failed.
-func (r *Refresher) write(results <-chan outcome, pending *itemBudget, finish func(Event)) error {
+// error, and stops the refresh on it; feeds in that batch and after it
+// are reported as failed with an error that wraps ErrStore.
+func (r *Refresher) write(results <-chan outcome, pending *itemBudget, finish func(Event), stop context.CancelCauseFunc) error {
 	var firstErr error
 	for first := range results {
+		if firstErr != nil {
+			pending.release(len(first.fetched[0].Items))
+			ev := first.ev
+			ev.Kind, ev.Err = EventFailed, fmt.Errorf("%w: %w", ErrStore, firstErr)
+			finish(ev)
+			continue
+		}
 		batch := []outcome{first}
 		items := len(first.fetched[0].Items)
 		window := time.NewTimer(commitWindow)
@@ -412,19 +428,20 @@ func (r *Refresher) write(results <-chan outcome, pending *itemBudget, finish fu
 		}
 		err := r.sink.SaveFetched(fetched)
 		pending.release(items)
+		if err != nil {
+			firstErr = err
+			stop(fmt.Errorf("%w: %w", ErrStore, err))
+		}
 		i := 0
 		for _, o := range batch {
 			ev := o.ev
 			if err != nil {
-				ev.Kind, ev.Err = EventFailed, fmt.Errorf("store: %w", err)
+				ev.Kind, ev.Err = EventFailed, fmt.Errorf("%w: %w", ErrStore, err)
 			} else if ev.Kind == EventDone {
 				ev.New = fetched[i].New
 			}
 			i += len(o.fetched)
 			finish(ev)
-		}
-		if err != nil && firstErr == nil {
-			firstErr = err
 		}
 	}
 	return firstErr

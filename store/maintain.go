@@ -184,7 +184,7 @@ func (db *DB) Compact() (before, after int64, err error) {
 		return d.Close()
 	}
 	defer closeDst()
-	if err := bolt.Compact(dst, db.bolt, 32<<20); err != nil {
+	if err := db.guard(func() error { return bolt.Compact(dst, db.bolt, 32<<20) }); err != nil {
 		return fail(err)
 	}
 	if err := sameCounts(db.bolt, dst); err != nil {

@@ -484,8 +484,6 @@ func childCompactFail(path string) error {
 	return db.Check()
 }
 
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
-
 func TestFailedCompactionKeepsTheCache(t *testing.T) {
 	path := cacheWith(t, 300)
 	before := fileSum(t, path)

@@ -242,17 +242,9 @@ func (db *DB) Close() error {
 	return nil
 }
 
-// view runs fn in a read transaction. A damaged page can send bbolt
-// through a wild pointer; with panic-on-fault that becomes an error about
-// the cache instead of a crash.
-func (db *DB) view(fn func(*bolt.Tx) error) (err error) {
-	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("cache %s is %w: %v", db.path, ErrDamaged, r)
-		}
-	}()
-	return db.bolt.View(fn)
+// view runs fn in a read transaction.
+func (db *DB) view(fn func(*bolt.Tx) error) error {
+	return db.guard(func() error { return db.bolt.View(fn) })
 }
 
 // write runs fn in a write transaction with a writer that keeps the
@@ -261,13 +253,35 @@ func (db *DB) write(fn func(*writer) error) error {
 	if db.opts.ReadOnly {
 		return fmt.Errorf("cache %s: %w", db.path, ErrReadOnly)
 	}
-	return db.bolt.Update(func(tx *bolt.Tx) error {
-		w := newWriter(tx, db.opts.Now().UTC())
-		if err := fn(w); err != nil {
-			return err
-		}
-		return w.flush()
+	return db.guard(func() error {
+		return db.bolt.Update(func(tx *bolt.Tx) error {
+			w := newWriter(tx, db.opts.Now().UTC())
+			if err := fn(w); err != nil {
+				return err
+			}
+			return w.flush()
+		})
 	})
+}
+
+// guard turns a crash inside bbolt into an error about the cache. A
+// damaged page fails one of bbolt's assertions (a panic) or sends it
+// through a wild pointer (a fault, made a panic here). Both happen while
+// pages are read, before a commit writes anything, and bbolt rolls the
+// transaction back as the panic unwinds, so the file is as it was.
+func (db *DB) guard(fn func() error) (err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("cache %s is %w: %s", db.path, ErrDamaged, oneLine(fmt.Sprint(r)))
+		}
+	}()
+	return fn()
+}
+
+// oneLine keeps an error message to a single line.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
 }
 
 // timeKey is the ordered-index key of a story: 8-byte big-endian

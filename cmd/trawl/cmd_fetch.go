@@ -160,6 +160,9 @@ func (r *fetchReporter) line(ev feeds.Event) string {
 	name := feedName(ev)
 	switch ev.Kind {
 	case feeds.EventFailed:
+		if errors.Is(ev.Err, feeds.ErrStore) {
+			return "" // the refresh's own error says it once, at the end
+		}
 		return fmt.Sprintf("feed %s: %s%s", name, oneLine(sanitize.Line(ev.Err.Error())), r.afterFailure(ev))
 	case feeds.EventSkipped:
 		if errors.Is(ev.Err, feeds.ErrGone) {
