@@ -310,12 +310,38 @@ func Document(b []byte) []byte {
 			}
 			out = append(out, c)
 			i++
+		case c == ';':
+			// Dropping a control can join the text around it into a
+			// reference ("&#0\x030;" becomes "&#00;"): look back for one.
+			out = append(out, c)
+			i++
+			if p := joinedRef(out); p >= 0 {
+				r, _ := forbiddenRef(out[p:])
+				out = out[:p]
+				if r == 0x1b {
+					i = skipEscape(b, i, true)
+				}
+			}
 		default:
 			out = append(out, c)
 			i++
 		}
 	}
 	return out
+}
+
+// joinedRef returns where a forbidden character reference ending out
+// starts, or -1. References are at most 12 bytes long.
+func joinedRef(out []byte) int {
+	for p := len(out) - 4; p >= 0 && p >= len(out)-12; p-- {
+		if out[p] == '&' {
+			if _, n := forbiddenRef(out[p:]); n == len(out)-p {
+				return p
+			}
+			return -1
+		}
+	}
+	return -1
 }
 
 // firstForbidden returns the index of the first control character or
