@@ -36,7 +36,7 @@ func ReadExamples(r io.Reader, known func(string) bool) ([]Example, error) {
 	line := 0
 	for sc.Scan() {
 		line++
-		text := strings.TrimSuffix(sc.Text(), "\r")
+		text := sc.Text() // the scanner already dropped a CRLF's CR
 		bad := func(format string, args ...any) error {
 			return fmt.Errorf("line %d: %s", line, fmt.Sprintf(format, args...))
 		}
