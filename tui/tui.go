@@ -35,6 +35,8 @@ type Source interface {
 	Counts() (store.Counts, error)
 	Update(id string, fn func(*store.State)) (store.State, error)
 	Each(v store.View, fn func(store.Story) error) error
+	// Walk is Each for the search index: only what a row shows.
+	Walk(v store.View, fn func(*store.Brief) error) error
 	FeedStates() (map[string]store.FeedState, error)
 }
 

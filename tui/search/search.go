@@ -7,6 +7,7 @@ package search
 import (
 	"bytes"
 	"context"
+	"hash/maphash"
 	"slices"
 	"strings"
 	"time"
@@ -23,9 +24,9 @@ import (
 // a summary's opening sentence says.
 const MaxSummaryBytes = 200
 
-// Walker is what Build reads: the store's full-scan iterator.
+// Walker is what Build reads: the store's lean full-scan iterator.
 type Walker interface {
-	Each(v store.View, fn func(store.Story) error) error
+	Walk(v store.View, fn func(*store.Brief) error) error
 }
 
 // Flag bits of an entry's user state.
@@ -85,18 +86,20 @@ type Hit struct {
 }
 
 // interner numbers the distinct values of a field shared by many stories.
+// Values are looked up by bytes that may point into the cache's map, so a
+// value is copied only when it is new.
 type interner struct {
 	index  map[string]uint32
 	values *[]string
 }
 
-func (in interner) of(s string, clean func(string) string) uint32 {
-	if i, ok := in.index[s]; ok {
+func (in interner) of(b []byte, clean func(string) string) uint32 {
+	if i, ok := in.index[string(b)]; ok { // no copy: the compiler looks up in place
 		return i
 	}
 	i := uint32(len(*in.values))
-	*in.values = append(*in.values, clean(s))
-	in.index[s] = i
+	*in.values = append(*in.values, strings.Clone(clean(unsafeString(b))))
+	in.index[string(b)] = i
 	return i
 }
 
@@ -104,49 +107,69 @@ func (in interner) of(s string, clean func(string) string) uint32 {
 // index. It runs in a command; nothing else touches the index meanwhile.
 // It stops when ctx is done: the walk holds a read transaction, and the
 // cache cannot close while it is open.
+//
+// The walk hands over each story's fields in the cache's own memory; they
+// are viewed as strings without copying (unsafeString) only to be cleaned
+// and copied into the index at once, so nothing kept points into the cache
+// and reading a story allocates nothing but what the index keeps.
 func Build(ctx context.Context, w Walker) (*Index, error) {
 	ix := &Index{tagBits: map[string]int{}}
 	outlets := interner{index: map[string]uint32{}, values: &ix.outlets}
 	feeds := interner{index: map[string]uint32{}, values: &ix.feeds}
-	seen := map[string]bool{}
 	keep := func(s string) string { return s }
-	add := func(s store.Story) error {
+	// A story is in the inbox or dismissed, never both; a damaged index
+	// could list it twice. Stories are known by a hash of their ID, with
+	// the ID itself compared on a match, so the check keeps no strings.
+	seed := maphash.MakeSeed()
+	seen := map[uint64]int32{}
+	var feedKey []byte
+	add := func(s *store.Brief) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if seen[s.ID] || len(s.ID) > 255 {
+		if len(s.ID) > 255 {
 			return nil
 		}
-		seen[s.ID] = true
-		title := sanitize.Line(s.Title)
+		h := maphash.Bytes(seed, s.ID)
+		if i, ok := seen[h]; ok {
+			if ix.idOf(i) == string(s.ID) {
+				return nil
+			}
+			// Two IDs with one hash: index the story, unchecked.
+		} else {
+			seen[h] = int32(len(ix.entries))
+		}
+		title := sanitize.Line(unsafeString(s.Title))
+		feedKey = appendFeedsKey(feedKey[:0], s.Feeds)
 		e := entry{
 			published: s.Published.Unix(),
 			id:        uint32(len(ix.strs)),
 			idLen:     uint8(len(s.ID)),
 			outlet:    outlets.of(s.Outlet, sanitize.Line),
-			feed:      feeds.of(feedsKey(s), keep),
+			feed:      feeds.of(feedKey, keep),
 			flags:     flagsOf(s.State),
 		}
 		ix.strs = append(ix.strs, s.ID...)
 		e.title, e.titleLen = uint32(len(ix.strs)), uint32(len(title))
 		ix.strs = append(ix.strs, title...)
 		for _, t := range s.Tags {
-			e.tags |= ix.bit(t.Name)
+			e.tags |= ix.bit(t)
 		}
 		ix.starts = append(ix.starts, uint32(len(ix.hay)))
 		ix.hay = appendLower(ix.hay, title)
 		ix.hay = append(ix.hay, '\n')
 		ix.hay = appendLower(ix.hay, ix.outlets[e.outlet])
 		ix.hay = append(ix.hay, '\n')
-		ix.hay = appendLower(ix.hay, clip(sanitize.Line(clip(s.Summary, 2*MaxSummaryBytes)), MaxSummaryBytes))
+		summary := unsafeString(s.Summary)
+		ix.hay = appendLower(ix.hay, clip(sanitize.Line(clip(summary, 2*MaxSummaryBytes)), MaxSummaryBytes))
 		ix.hay = append(ix.hay, '\n')
 		ix.entries = append(ix.entries, e)
 		return nil
 	}
-	if err := w.Each(store.All, add); err != nil {
+	if err := w.Walk(store.All, add); err != nil {
 		return nil, err
 	}
-	if err := w.Each(store.Dismissed, add); err != nil {
+	if err := w.Walk(store.Dismissed, add); err != nil {
 		return nil, err
 	}
 	ix.starts = append(ix.starts, uint32(len(ix.hay)))
@@ -154,6 +177,7 @@ func Build(ctx context.Context, w Walker) (*Index, error) {
 	ix.hay = slices.Clip(ix.hay)
 	ix.entries = slices.Clip(ix.entries)
 	ix.strs = slices.Clip(ix.strs)
+	ix.starts = slices.Clip(ix.starts)
 	ix.byID = make([]int32, len(ix.entries))
 	for i := range ix.byID {
 		ix.byID[i] = int32(i)
@@ -176,12 +200,13 @@ func (ix *Index) titleOf(i int32) string {
 // do not keep it.
 func unsafeString(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
 
-func (ix *Index) bit(tag string) uint64 {
-	i, ok := ix.tagBits[tag]
+func (ix *Index) bit(tag []byte) uint64 {
+	i, ok := ix.tagBits[string(tag)]
 	if !ok {
 		i = len(ix.tagName)
-		ix.tagBits[tag] = i
-		ix.tagName = append(ix.tagName, tag)
+		name := string(tag)
+		ix.tagBits[name] = i
+		ix.tagName = append(ix.tagName, name)
 	}
 	if i >= 64 {
 		return 0
@@ -402,13 +427,16 @@ func (ix *Index) inView(i int32, v store.View) bool {
 	return !dismissed
 }
 
-// feedsKey names the set of feeds that carried s: a story in two feeds
-// belongs to both feeds' views.
-func feedsKey(s store.Story) string {
-	if len(s.Feeds) == 0 {
-		return s.Feed
+// appendFeedsKey names the set of feeds that carried a story, their URLs
+// joined by newlines: a story in two feeds belongs to both feeds' views.
+func appendFeedsKey(dst []byte, feeds [][]byte) []byte {
+	for i, f := range feeds {
+		if i > 0 {
+			dst = append(dst, '\n')
+		}
+		dst = append(dst, f...)
 	}
-	return strings.Join(s.Feeds, "\n")
+	return dst
 }
 
 // Hit returns hit n of r, for showing as a row.
