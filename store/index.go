@@ -78,15 +78,30 @@ type ixOp struct {
 	key   []byte
 }
 
-// Fill factors for pages bbolt splits at commit. Its default of one half
-// suits random inserts. Content is keyed by a sequence and only ever
-// appended; index keys mostly arrive newest-last; story IDs arrive sorted
-// within a transaction. Half-full pages would double the file.
+// Fill factors for pages bbolt splits at commit. Content is keyed by a
+// sequence and only ever appended, and an index mostly gains keys after
+// its newest: for appends, full pages, since half-full ones would double
+// the file. Keys landing between existing ones (every new story ID in a
+// cache that has some, every index key of a first refresh of many feeds)
+// need bbolt's default of one half instead. A page split at 90% leaves a
+// full page that the next insert splits again, and a sliver beside it:
+// pages then end up a third full, and every commit of a large refresh
+// rewrites three times the pages it needs to.
 const (
-	seqFill   = 1.0
-	indexFill = 0.95
-	itemFill  = 0.9
+	seqFill    = 1.0
+	indexFill  = 0.95
+	itemFill   = 0.9 // story IDs into an empty cache arrive sorted
+	randomFill = 0.5
 )
+
+// fillFor picks the fill factor of a bucket that gains inside keys below
+// or at its last key and appended keys above it in one transaction.
+func fillFor(appendFill float64, inside, appended int) float64 {
+	if inside > appended {
+		return randomFill
+	}
+	return appendFill
+}
 
 func newWriter(tx *bolt.Tx, now time.Time) *writer {
 	w := &writer{
@@ -97,7 +112,11 @@ func newWriter(tx *bolt.Tx, now time.Time) *writer {
 		ix:     tx.Bucket(bucketIndex),
 		nameID: map[string]int32{},
 	}
+	// Story IDs are random: only a cache's first transaction appends them.
 	w.items.FillPercent = itemFill
+	if k, _ := w.items.Cursor().First(); k != nil {
+		w.items.FillPercent = randomFill
+	}
 	w.content.FillPercent = seqFill
 	w.html.FillPercent = seqFill
 	return w
@@ -169,8 +188,8 @@ func (w *writer) flush() error {
 				}
 			}
 			if b != nil {
-				b.FillPercent = indexFill
 				c = b.Cursor()
+				b.FillPercent = w.indexFill(c, i)
 			}
 		}
 		if b == nil {
@@ -205,6 +224,26 @@ func (w *writer) flush() error {
 		}
 	}
 	return nil
+}
+
+// indexFill is the fill factor for the index whose queued changes start
+// at w.ops[from]; c is a cursor on it.
+func (w *writer) indexFill(c *bolt.Cursor, from int) float64 {
+	last, _ := c.Last()
+	inside, appended := 0, 0
+	for _, op := range w.ops[from:] {
+		if op.name != w.ops[from].name {
+			break
+		}
+		switch {
+		case !op.add:
+		case last != nil && bytes.Compare(op.key, last) <= 0:
+			inside++
+		default:
+			appended++
+		}
+	}
+	return fillFor(indexFill, inside, appended)
 }
 
 func (w *writer) addCount(name string, d int64) error {
