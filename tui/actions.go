@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -98,8 +99,59 @@ func countsCmd(src Source) tea.Cmd {
 	}
 }
 
+// indexDueMsg says it is time to start building the search index.
+type indexDueMsg struct{}
+
+// Building the search index reads every story, which takes a core for
+// half a second or more with 100k stories; started with the first page,
+// it competes with the first frame for the CPU and the disk. So it starts
+// once the first stories are in the list, indexDelay later, by which time
+// the renderer (60 frames a second) has drawn them. A key typed before it
+// is built still works: the search box says it is indexing and searches
+// as soon as the index arrives.
+const (
+	indexDelay    = 50 * time.Millisecond
+	indexFallback = time.Second // the cache is empty or the first page failed
+)
+
+// indexDue returns the command that starts the index build once the list
+// shows its first stories, and nil before then or once it has started.
+func (m *Model) indexDue() tea.Cmd {
+	if m.indexStarted {
+		return nil
+	}
+	if _, ok := m.list.Selected(); !ok {
+		return nil
+	}
+	return func() tea.Msg { return indexDueMsg{} }
+}
+
+// startIndex starts the index build, once.
+func (m *Model) startIndex() tea.Cmd {
+	if m.indexStarted {
+		return nil
+	}
+	m.indexStarted = true
+	return buildIndexAfterCmd(m.ctx, m.opts.Source, indexDelay)
+}
+
 func buildIndexCmd(ctx context.Context, src Source) tea.Cmd {
+	return buildIndexAfterCmd(ctx, src, 0)
+}
+
+// buildIndexAfterCmd builds the search index after waiting delay, unless
+// ctx ends first.
+func buildIndexAfterCmd(ctx context.Context, src Source, delay time.Duration) tea.Cmd {
 	return func() tea.Msg {
+		if delay > 0 {
+			t := time.NewTimer(delay)
+			select {
+			case <-t.C:
+			case <-ctx.Done():
+				t.Stop()
+				return indexBuiltMsg{err: ctx.Err()}
+			}
+		}
 		ix, err := search.Build(ctx, src)
 		return indexBuiltMsg{ix: ix, err: err}
 	}

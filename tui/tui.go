@@ -102,11 +102,12 @@ type Model struct {
 
 	width, height int
 
-	undo      []undoEntry
-	writes    *writeQueue
-	indexing  bool
-	stateLog  map[string]store.State // changes made while the index builds
-	reloadDue bool                   // a list reload is scheduled during a refresh
+	undo         []undoEntry
+	writes       *writeQueue
+	indexing     bool // until the search index is built (or failed)
+	indexStarted bool
+	stateLog     map[string]store.State // changes made while the index builds
+	reloadDue    bool                   // a list reload is scheduled during a refresh
 }
 
 // New returns the root model. It is used by pointer: its screens are big
@@ -163,10 +164,12 @@ func (m *Model) helpSections() []helpview.Section {
 	}
 }
 
-// Init loads the first page and the counts, and builds the search index
-// in the background.
+// Init loads the first page and the counts. The search index is built in
+// the background once the first stories are on screen (see indexDue), or
+// after indexFallback if none ever show.
 func (m *Model) Init() tea.Cmd {
-	return tea.Batch(m.list.Init(), countsCmd(m.opts.Source), buildIndexCmd(m.ctx, m.opts.Source))
+	return tea.Batch(m.list.Init(), countsCmd(m.opts.Source),
+		tea.Tick(indexFallback, func(time.Time) tea.Msg { return indexDueMsg{} }))
 }
 
 // Update routes a message to the screen it belongs to.
@@ -208,6 +211,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.list.SetCounts(msg.counts)
 		}
 		return m, nil
+	case indexDueMsg:
+		return m, m.startIndex()
 	case indexBuiltMsg:
 		return m.indexBuilt(msg)
 	case refreshEventMsg:
@@ -234,7 +239,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if m.screen == screenNote {
 		m.note, c4 = m.note.Update(msg)
 	}
-	return m, tea.Batch(c1, c2, c3, c4)
+	return m, tea.Batch(c1, c2, c3, c4, m.indexDue())
 }
 
 func (m *Model) push(s screen) {
