@@ -4,11 +4,19 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// releaseEvery is how many stories a long walk reads between releases of
-// the cache file's mapped pages. Linux maps up to 64 KiB around every page
-// fault on a file, so reading a story maps in far more than the story: a
-// few thousand stories come to tens of megabytes.
-const releaseEvery = 4096
+// scanReleaseEvery is how many stories Scan reads between releases of the
+// cache file's mapped pages. A page fault on a file maps in a whole
+// page-cache folio around the page (tens of kilobytes on Linux with large
+// folios), so a few thousand stories map in tens of megabytes. Scan reads
+// in file order, so a page given back is rarely wanted again; measured on
+// 100k stories, releasing every 1024 stories costs nothing measurable and
+// keeps under 20 MB of the file mapped.
+//
+// Reads in a view's order (Walk, Each, Page) jump about the file, so
+// releasing in the middle of them makes the next lookups fault the same
+// pages back: every 4096 stories doubled the time of a 100k walk and
+// still left 150 MB mapped. They release once, at the end.
+const scanReleaseEvery = 1024
 
 // releaseMapped gives back the pages of the cache file that this process
 // has mapped in while reading. bbolt maps the file read-only and shared

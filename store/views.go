@@ -85,6 +85,9 @@ func (db *DB) Page(v View, after Cursor, limit int) ([]Story, Cursor, error) {
 		if b == nil || limit <= 0 {
 			return nil
 		}
+		// A page of stories maps in megabytes of the cache file (see
+		// scanReleaseEvery); give them back, as scrolling rereads few.
+		defer releaseMapped(tx)
 		c, r := b.Cursor(), newReader(tx)
 		var k []byte
 		if after == nil {
@@ -124,6 +127,7 @@ func (db *DB) Each(v View, fn func(Story) error) error {
 		if b == nil {
 			return nil
 		}
+		defer releaseMapped(tx) // see scanReleaseEvery
 		c, r := b.Cursor(), newReader(tx)
 		for k, _ := c.Last(); k != nil; k, _ = c.Prev() {
 			s, _, err := r.story(idFromKey(k))

@@ -1,8 +1,10 @@
 package store
 
 import (
+	"bytes"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -184,5 +186,90 @@ func TestWalkAllocations(t *testing.T) {
 	t.Logf("allocations: All %.0f, one feed %.0f", many, few)
 	if many-few > 60*8 {
 		t.Fatalf("walking All allocated %.0f times, one feed %.0f: Walk allocates per story", many, few)
+	}
+}
+
+// TestScanMatchesWalk: Scan gives every story, dismissed or not, with the
+// same fields as Walk, and each story's text reaches the number its meta
+// call returned.
+func TestScanMatchesWalk(t *testing.T) {
+	db := walkCache(t)
+	want := map[string]brief{}
+	for _, v := range []View{All, Dismissed} {
+		if err := db.Walk(v, func(b *Brief) error { want[string(b.ID)] = copyBrief(b); return nil }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got []brief
+	var texts int
+	err := db.Scan(func(b *Brief) (int, error) {
+		if b.Title != nil || b.Summary != nil {
+			t.Fatalf("story %s: the first pass has text", b.ID)
+		}
+		got = append(got, copyBrief(b))
+		return len(got) - 1, nil
+	}, func(n int, title, summary []byte) error {
+		got[n].title, got[n].summary = string(title), string(summary)
+		texts++
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(want) || texts != len(want) {
+		t.Fatalf("Scan gave %d stories and %d texts, Walk %d stories", len(got), texts, len(want))
+	}
+	for _, g := range got {
+		w, ok := want[g.id]
+		if !ok {
+			t.Fatalf("Scan gave story %s twice or one Walk does not know", g.id)
+		}
+		delete(want, g.id)
+		if g.title != w.title || g.outlet != w.outlet || g.summary != w.summary ||
+			!slices.Equal(g.feeds, w.feeds) || !slices.Equal(g.tags, w.tags) ||
+			!g.published.Equal(w.published) || g.state != w.state {
+			t.Fatalf("story %s:\nScan %+v\nWalk %+v", g.id, g, w)
+		}
+	}
+}
+
+func TestScanStopsOnError(t *testing.T) {
+	db := walkCache(t)
+	stop := errors.New("enough")
+	for _, pass := range []string{"meta", "text"} {
+		n := 0
+		err := db.Scan(func(*Brief) (int, error) {
+			if pass == "meta" {
+				if n++; n == 5 {
+					return 0, stop
+				}
+			}
+			return 0, nil
+		}, func(int, []byte, []byte) error {
+			if n++; n == 5 {
+				return stop
+			}
+			return nil
+		})
+		if !errors.Is(err, stop) || n != 5 {
+			t.Fatalf("%s: Scan returned %v after %d calls, want the callback's error after 5", pass, err, n)
+		}
+	}
+}
+
+func TestScanDamagedContent(t *testing.T) {
+	db := walkCache(t)
+	var victim []byte
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		k, raw := tx.Bucket(bucketItems).Cursor().First()
+		victim = bytes.Clone(k)
+		return tx.Bucket(bucketContent).Put(raw[9:17], []byte{recordFormat, 200})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Scan(func(*Brief) (int, error) { return 0, nil }, func(int, []byte, []byte) error { return nil })
+	if !errors.Is(err, errBadRecord) || !strings.Contains(err.Error(), string(victim)) {
+		t.Fatalf("Scan over damaged content: %v, want %v naming story %s", err, errBadRecord, victim)
 	}
 }
