@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -56,6 +57,7 @@ func runFetch(e *env, g *globals, args []string) error {
 	}
 	defer a.close()
 
+	defer tuneGC(e)()
 	rep := newFetchReporter(e)
 	opts := a.refreshOptions(rep.event)
 	opts.Force = *force
@@ -95,6 +97,32 @@ func runFetch(e *env, g *globals, args []string) error {
 		return errQuietFailure
 	}
 	return nil
+}
+
+// A refresh allocates at a high rate while keeping little live: parsed
+// stories wait for the writer only briefly. With the collector's default
+// (a cycle each time the heap doubles) a 200-feed refresh collects about
+// thirty times, a tenth of its CPU. Letting the heap grow to five times
+// what is live makes that a handful, and the limit keeps memory bounded
+// where a large refresh keeps more live: the collector then runs as often
+// as the default would at about 100 MB live.
+const (
+	fetchGCPercent   = 400
+	fetchMemoryLimit = 192 << 20
+)
+
+// tuneGC sets the collector for a refresh, unless the user set GOGC or
+// GOMEMLIMIT, and returns what puts the previous settings back.
+func tuneGC(e *env) func() {
+	if e.getenv("GOGC") != "" || e.getenv("GOMEMLIMIT") != "" {
+		return func() {}
+	}
+	percent := debug.SetGCPercent(fetchGCPercent)
+	limit := debug.SetMemoryLimit(fetchMemoryLimit)
+	return func() {
+		debug.SetGCPercent(percent)
+		debug.SetMemoryLimit(limit)
+	}
 }
 
 // errQuietFailure makes a command exit 1 after it has already said why.
