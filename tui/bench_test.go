@@ -324,7 +324,7 @@ func TestMemoryChild(t *testing.T) {
 	debug.SetMemoryLimit(MemoryLimit) // as cmd/trawl does
 	// VmHWM counts the cache file's pages that bbolt's mmap brought in;
 	// sample the private (anonymous) part on its own.
-	var peakAnon atomic.Uint64
+	var peakAnon, peakFile atomic.Uint64
 	stop := make(chan struct{})
 	sampled := make(chan struct{})
 	go func() {
@@ -332,6 +332,9 @@ func TestMemoryChild(t *testing.T) {
 		for {
 			if a := uint64(procStatus(t, "RssAnon") * 1024); a > peakAnon.Load() {
 				peakAnon.Store(a)
+			}
+			if f := uint64(procStatus(t, "RssFile") * 1024); f > peakFile.Load() {
+				peakFile.Store(f)
 			}
 			select {
 			case <-stop:
@@ -365,8 +368,8 @@ func TestMemoryChild(t *testing.T) {
 	runtime.ReadMemStats(&ms)
 	runtime.KeepAlive(tm)
 	fmt.Printf("MEMCHILD %.1f %.1f %.1f\n", procStatus(t, "VmHWM"), float64(ms.HeapInuse)/(1<<20), float64(peakAnon.Load())/1024)
-	fmt.Printf("now: RSS %.1f MB = anonymous %.1f + file %.1f (the cache's mapped pages)\n",
-		procStatus(t, "VmRSS"), procStatus(t, "RssAnon"), procStatus(t, "RssFile"))
+	fmt.Printf("now: RSS %.1f MB = anonymous %.1f + file %.1f (the cache's mapped pages); sampled peaks: anonymous %.1f, file %.1f\n",
+		procStatus(t, "VmRSS"), procStatus(t, "RssAnon"), procStatus(t, "RssFile"), float64(peakAnon.Load())/1024, float64(peakFile.Load())/1024)
 }
 
 // procStatus reads one memory figure of this process, in MB, from Linux's

@@ -35,8 +35,8 @@ type Source interface {
 	Counts() (store.Counts, error)
 	Update(id string, fn func(*store.State)) (store.State, error)
 	Each(v store.View, fn func(store.Story) error) error
-	// Walk is Each for the search index: only what a row shows.
-	Walk(v store.View, fn func(*store.Brief) error) error
+	// Scan reads every story for the search index (see search.Walker).
+	Scan(meta func(*store.Brief) (int, error), text func(n int, title, summary []byte) error) error
 	FeedStates() (map[string]store.FeedState, error)
 }
 

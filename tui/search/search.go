@@ -6,8 +6,9 @@ package search
 
 import (
 	"bytes"
+	"cmp"
 	"context"
-	"hash/maphash"
+	"math/bits"
 	"slices"
 	"strings"
 	"time"
@@ -24,9 +25,10 @@ import (
 // a summary's opening sentence says.
 const MaxSummaryBytes = 200
 
-// Walker is what Build reads: the store's lean full-scan iterator.
+// Walker is what Build reads: the store's file-order scan of every story
+// (store.DB.Scan).
 type Walker interface {
-	Walk(v store.View, fn func(*store.Brief) error) error
+	Scan(meta func(*store.Brief) (int, error), text func(n int, title, summary []byte) error) error
 }
 
 // Flag bits of an entry's user state.
@@ -43,6 +45,7 @@ const (
 type entry struct {
 	published int64  // unix seconds
 	tags      uint64 // bit i = tagName[i]; tags past the 64th are not searchable by view
+	nsec      uint32 // of published, for ordering as the store's indexes do
 	id        uint32 // offset of the ID in strs
 	title     uint32 // offset of the clean title in strs
 	titleLen  uint32
@@ -55,11 +58,16 @@ type entry struct {
 // Index is the search index. It is not safe for concurrent use: Build
 // returns it to the program, which then only touches it from Update.
 type Index struct {
+	// entries and hay are in the order the cache stores the stories'
+	// text, which is how Build reads them fastest; rank puts them in the
+	// order of the store's views, newest first, for results.
 	entries []entry
 	hay     []byte   // per entry: lower(title) \n lower(outlet) \n lower(summary) \n
 	starts  []uint32 // entry i's text is hay[starts[i]:starts[i+1]]
 	strs    []byte   // IDs and clean titles
 	byID    []int32  // entries sorted by ID, for SetState
+	rank    []int32  // entry i is the rank[i]-th newest
+	byRank  []int32  // the entry of each rank
 	outlets []string
 	feeds   []string // each the story's feeds joined by newlines
 	tagBits map[string]int
@@ -103,87 +111,181 @@ func (in interner) of(b []byte, clean func(string) string) uint32 {
 	return i
 }
 
-// Build walks every story (the inbox, then the dismissed ones) into a new
-// index. It runs in a command; nothing else touches the index meanwhile.
-// It stops when ctx is done: the walk holds a read transaction, and the
-// cache cannot close while it is open.
+// Build reads every story into a new index. It runs in a command;
+// nothing else touches the index meanwhile. It stops when ctx is done:
+// the scan holds a read transaction, and the cache cannot close while it
+// is open.
 //
-// The walk hands over each story's fields in the cache's own memory; they
+// The scan hands over each story's fields in the cache's own memory; they
 // are viewed as strings without copying (unsafeString) only to be cleaned
-// and copied into the index at once, so nothing kept points into the cache
-// and reading a story allocates nothing but what the index keeps.
+// and copied into the index at once, so nothing kept points into the
+// cache, and reading a story allocates nothing but what the index keeps.
 func Build(ctx context.Context, w Walker) (*Index, error) {
 	ix := &Index{tagBits: map[string]int{}}
 	outlets := interner{index: map[string]uint32{}, values: &ix.outlets}
 	feeds := interner{index: map[string]uint32{}, values: &ix.feeds}
 	keep := func(s string) string { return s }
-	// A story is in the inbox or dismissed, never both; a damaged index
-	// could list it twice. Stories are known by a hash of their ID, with
-	// the ID itself compared on a match, so the check keeps no strings.
-	seed := maphash.MakeSeed()
-	seen := map[uint64]int32{}
 	var feedKey []byte
-	add := func(s *store.Brief) error {
+	// The first pass reads what is not text, the second the text, each
+	// in the order the cache keeps it; pending holds the first pass's
+	// entries until the second puts them in its order.
+	var pending []entry
+	if c, ok := w.(counter); ok {
+		if counts, err := c.Counts(); err == nil {
+			n := counts.All + counts.Dismissed
+			pending = make([]entry, 0, n)
+			ix.strs = make([]byte, 0, n*idBytes)
+		}
+	}
+	var idsEnd int // where the IDs end in strs and the titles start
+	meta := func(s *store.Brief) (int, error) {
 		if err := ctx.Err(); err != nil {
-			return err
+			return 0, err
 		}
-		if len(s.ID) > 255 {
-			return nil
-		}
-		h := maphash.Bytes(seed, s.ID)
-		if i, ok := seen[h]; ok {
-			if ix.idOf(i) == string(s.ID) {
-				return nil
-			}
-			// Two IDs with one hash: index the story, unchecked.
-		} else {
-			seen[h] = int32(len(ix.entries))
-		}
-		title := sanitize.Line(unsafeString(s.Title))
 		feedKey = appendFeedsKey(feedKey[:0], s.Feeds)
 		e := entry{
 			published: s.Published.Unix(),
+			nsec:      uint32(s.Published.Nanosecond()),
 			id:        uint32(len(ix.strs)),
-			idLen:     uint8(len(s.ID)),
+			idLen:     uint8(min(len(s.ID), 255)),
 			outlet:    outlets.of(s.Outlet, sanitize.Line),
 			feed:      feeds.of(feedKey, keep),
 			flags:     flagsOf(s.State),
 		}
-		ix.strs = append(ix.strs, s.ID...)
-		e.title, e.titleLen = uint32(len(ix.strs)), uint32(len(title))
-		ix.strs = append(ix.strs, title...)
+		// IDs are 16 characters; a longer one (a damaged cache) is cut,
+		// which only makes SetState miss it.
+		ix.strs = append(ix.strs, s.ID[:e.idLen]...)
 		for _, t := range s.Tags {
 			e.tags |= ix.bit(t)
 		}
+		pending = append(pending, e)
+		return len(pending) - 1, nil
+	}
+	text := func(n int, rawTitle, rawSummary []byte) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if ix.entries == nil {
+			ix.entries = make([]entry, 0, len(pending))
+			ix.starts = make([]uint32, 0, len(pending)+1)
+			idsEnd = len(ix.strs)
+		}
+		e := pending[n]
+		title := sanitize.Line(unsafeString(rawTitle))
+		summary := clip(sanitize.Line(clip(unsafeString(rawSummary), 2*MaxSummaryBytes)), MaxSummaryBytes)
+		outlet := ix.outlets[e.outlet]
+		done, total := len(ix.entries), len(pending)
+		ix.strs = reserve(ix.strs, len(title), idsEnd, done, total)
+		e.title, e.titleLen = uint32(len(ix.strs)), uint32(len(title))
+		ix.strs = append(ix.strs, title...)
+		ix.hay = reserve(ix.hay, len(title)+len(outlet)+len(summary)+3, 0, done, total)
 		ix.starts = append(ix.starts, uint32(len(ix.hay)))
 		ix.hay = appendLower(ix.hay, title)
 		ix.hay = append(ix.hay, '\n')
-		ix.hay = appendLower(ix.hay, ix.outlets[e.outlet])
+		ix.hay = appendLower(ix.hay, outlet)
 		ix.hay = append(ix.hay, '\n')
-		summary := unsafeString(s.Summary)
-		ix.hay = appendLower(ix.hay, clip(sanitize.Line(clip(summary, 2*MaxSummaryBytes)), MaxSummaryBytes))
+		ix.hay = appendLower(ix.hay, summary)
 		ix.hay = append(ix.hay, '\n')
 		ix.entries = append(ix.entries, e)
 		return nil
 	}
-	if err := w.Walk(store.All, add); err != nil {
+	if err := w.Scan(meta, text); err != nil {
 		return nil, err
 	}
-	if err := w.Walk(store.Dismissed, add); err != nil {
-		return nil, err
-	}
+	pending = nil
 	ix.starts = append(ix.starts, uint32(len(ix.hay)))
-	// Give back what append over-allocated: the index lives all session.
-	ix.hay = slices.Clip(ix.hay)
-	ix.entries = slices.Clip(ix.entries)
-	ix.strs = slices.Clip(ix.strs)
-	ix.starts = slices.Clip(ix.starts)
-	ix.byID = make([]int32, len(ix.entries))
-	for i := range ix.byID {
-		ix.byID[i] = int32(i)
+	n := len(ix.entries)
+	ix.byID = make([]int32, n)
+	ix.byRank = make([]int32, n)
+	for i := range n {
+		ix.byID[i], ix.byRank[i] = int32(i), int32(i)
 	}
 	slices.SortFunc(ix.byID, func(a, b int32) int { return strings.Compare(ix.idOf(a), ix.idOf(b)) })
+	// Newest first, ties by ID from the greatest: the order of the
+	// store's index keys (time, then ID), read from the end.
+	slices.SortFunc(ix.byRank, func(a, b int32) int {
+		ea, eb := &ix.entries[a], &ix.entries[b]
+		if c := cmp.Compare(eb.published, ea.published); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(eb.nsec, ea.nsec); c != 0 {
+			return c
+		}
+		return strings.Compare(ix.idOf(b), ix.idOf(a))
+	})
+	ix.rank = make([]int32, n)
+	for r, i := range ix.byRank {
+		ix.rank[i] = int32(r)
+	}
+	ix.renumberTags()
 	return ix, nil
+}
+
+// renumberTags gives the tags their numbers in the order of the newest
+// story carrying each rather than the order Build met them, which is the
+// order of the file, so that a result's tag chips come in the same order
+// from one build to the next.
+func (ix *Index) renumberTags() {
+	to := make([]int, len(ix.tagName))
+	for i := range to {
+		to[i] = -1
+	}
+	next := 0
+	for _, i := range ix.byRank {
+		for m := ix.entries[i].tags; m != 0; m &= m - 1 {
+			if b := bits.TrailingZeros64(m); to[b] < 0 {
+				to[b], next = next, next+1
+			}
+		}
+	}
+	// Only the first 64 tags have bits, so next stays within them; the
+	// rest keep their order after.
+	for i := range to {
+		if to[i] < 0 {
+			to[i], next = next, next+1
+		}
+	}
+	names := make([]string, len(ix.tagName))
+	for old, n := range to {
+		names[n] = ix.tagName[old]
+		ix.tagBits[ix.tagName[old]] = n
+	}
+	ix.tagName = names
+	for i := range ix.entries {
+		var m uint64
+		for old := ix.entries[i].tags; old != 0; old &= old - 1 {
+			m |= 1 << to[bits.TrailingZeros64(old)]
+		}
+		ix.entries[i].tags = m
+	}
+}
+
+// counter is what Build asks, when the walker can tell, to size its
+// buffers once.
+type counter interface {
+	Counts() (store.Counts, error)
+}
+
+// idBytes is the length of a story ID (see item.NewID).
+const idBytes = 16
+
+// reserve makes room for need more bytes in b, whose bytes from base on
+// hold done of total stories' worth: when full, it grows to what the
+// stories so far say all of them need, so a buffer of tens of megabytes
+// is copied once or twice instead of growing (and holding both copies)
+// a dozen times, and is not left much bigger than it needs to be.
+func reserve(b []byte, need, base, done, total int) []byte {
+	if len(b)+need <= cap(b) {
+		return b
+	}
+	want := len(b) + need
+	if done >= 256 && total > done {
+		per := (len(b) - base + need) / done
+		want = max(want, base+per*total*21/20) // 5% spare: stories vary
+	} else {
+		want = max(want, 2*cap(b))
+	}
+	return slices.Grow(b, want-len(b))
 }
 
 func (ix *Index) idOf(i int32) string {
@@ -365,20 +467,32 @@ func (ix *Index) search(q string, v store.View, prev *Result) *Result {
 		}
 		pos = int(ix.starts[entry+1])
 	}
-	if v.Kind == store.ViewStarred || v.Kind == store.ViewDismissed {
-		// These views mix the inbox and the dismissed part of the index.
-		slices.SortStableFunc(res.hits, func(a, b int32) int {
-			pa, pb := ix.entries[a].published, ix.entries[b].published
-			switch {
-			case pa > pb:
-				return -1
-			case pa < pb:
-				return 1
-			}
-			return 0
-		})
-	}
+	ix.byNewest(res)
 	return res
+}
+
+// byNewest puts r's hits, found in the order of the index's text, in the
+// order of the store's views. Marking each hit's rank in a bitmap and
+// reading the bitmap back costs one pass over n/64 words, less than
+// sorting when a search finds most stories.
+func (ix *Index) byNewest(r *Result) {
+	if len(r.hits) < 2 {
+		return
+	}
+	marks := make([]uint64, (len(ix.entries)+63)/64)
+	for _, i := range r.hits {
+		k := ix.rank[i]
+		marks[k/64] |= 1 << (k % 64)
+	}
+	out := r.hits[:0]
+	for w, m := range marks {
+		for m != 0 {
+			b := bits.TrailingZeros64(m)
+			out = append(out, ix.byRank[w*64+b])
+			m &= m - 1
+		}
+	}
+	r.hits = out
 }
 
 func prevQuery(prev *Result) string {

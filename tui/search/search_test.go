@@ -3,6 +3,8 @@ package search
 import (
 	"context"
 	"errors"
+	"fmt"
+	"math/rand/v2"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -154,5 +156,62 @@ func TestSearchFeedViewCoversEveryFeed(t *testing.T) {
 	}
 	if got := titles(ix, ix.Search("licensing", store.FeedView("https://ledger.example/feed"), nil)); got != nil {
 		t.Errorf("Search in another feed's view found %q", got)
+	}
+}
+
+// TestResultsInViewOrder: the index reads stories in the order the cache
+// stores them, which is neither date nor ID order; results still come in
+// the order of the store's own views, newest first.
+func TestResultsInViewOrder(t *testing.T) {
+	now := time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC)
+	db, err := store.Open(filepath.Join(t.TempDir(), "c.db"), store.Options{Now: func() time.Time { return now }, NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	r := rand.New(rand.NewPCG(3, 4))
+	var items []item.Item
+	for i := range 300 {
+		it := item.Item{Feed: fmt.Sprintf("https://f%d.example/feed", i%3), Outlet: "Outlet", Title: fmt.Sprintf("Common story %d", i),
+			Summary: "common words", Link: fmt.Sprintf("https://f.example/%d", i),
+			// Some share a second, or a whole time, with another.
+			Published: now.Add(-time.Duration(r.IntN(200)) * time.Second).Add(time.Duration(r.IntN(2)) * time.Millisecond)}
+		if i%4 == 0 {
+			it.Tags = []item.Tag{{Name: "training-data"}}
+		}
+		it.ID = item.NewID(it.Feed, "", it.Link, it.Title, it.Published)
+		items = append(items, it)
+	}
+	// Stored in batches in a shuffled order, so storage order is mixed.
+	r.Shuffle(len(items), func(i, j int) { items[i], items[j] = items[j], items[i] })
+	for start := 0; start < len(items); start += 37 {
+		if _, err := db.Upsert(items[start:min(start+37, len(items))]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, it := range items[:90] {
+		if _, err := db.Update(it.ID, func(s *store.State) { s.Starred, s.Dismissed = i%2 == 0, i%3 == 0 }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ix, err := Build(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []store.View{store.All, store.Unread, store.Starred, store.Dismissed, store.TagView("training-data"), store.FeedView("https://f1.example/feed")} {
+		var want []string
+		if err := db.Each(v, func(s store.Story) error { want = append(want, s.ID); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range []string{"common", "story"} {
+			res := ix.Search(q, v, nil)
+			var got []string
+			for n := range res.Len() {
+				got = append(got, ix.Hit(res, n).ID)
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("%s, %q: results are not in the view's order:\ngot  %q\nwant %q", v, q, got, want)
+			}
+		}
 	}
 }
