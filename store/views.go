@@ -86,7 +86,7 @@ func (db *DB) Page(v View, after Cursor, limit int) ([]Story, Cursor, error) {
 			return nil
 		}
 		// A page of stories maps in megabytes of the cache file (see
-		// scanReleaseEvery); give them back, as scrolling rereads few.
+		// pageReleaseEvery); give them back, as scrolling rereads few.
 		defer releaseMapped(tx)
 		c, r := b.Cursor(), newReader(tx)
 		var k []byte
@@ -106,6 +106,9 @@ func (db *DB) Page(v View, after Cursor, limit int) ([]Story, Cursor, error) {
 			}
 			out = append(out, s)
 			next = bytes.Clone(k)
+			if len(out)%pageReleaseEvery == 0 {
+				releaseMapped(tx)
+			}
 		}
 		if k == nil {
 			next = nil
