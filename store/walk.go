@@ -17,137 +17,34 @@ import (
 // only during the call that receives them; copy what must be kept.
 type Brief struct {
 	ID        []byte
-	Title     []byte
+	Title     []byte // nil in Scan's first pass
 	Outlet    []byte
-	Summary   []byte
+	Summary   []byte   // nil in Scan's first pass
 	Feeds     [][]byte // every feed that carried the story, the first first
 	Tags      [][]byte // the names of its tags
 	Published time.Time
 	State     State
 }
 
-// Walk calls fn for every story in view, newest first, with its Brief,
-// until fn returns an error. It is Each for callers that read every
-// story but need only its row: it decodes no evidence and allocates
-// nothing per story (but for the rare story with a note). It gives back
-// the cache file's pages when done (see releaseMapped), so the process
-// does not keep the file resident afterwards; to read every story with
-// little of the file mapped at any time, use Scan. The whole walk is one
-// read transaction, so fn must not write to the store.
-func (db *DB) Walk(v View, fn func(*Brief) error) error {
-	return db.view(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketIndex).Bucket([]byte(v.index()))
-		if b == nil {
-			return nil
-		}
-		w := briefReader{
-			items:   tx.Bucket(bucketItems).Cursor(),
-			content: tx.Bucket(bucketContent).Cursor(),
-			state:   tx.Bucket(bucketState).Cursor(),
-		}
-		defer releaseMapped(tx)
-		c := b.Cursor()
-		for k, _ := c.Last(); k != nil; k, _ = c.Prev() {
-			if len(k) < 8 {
-				return fmt.Errorf("store: walk %s: index key %q is %w", v, k, ErrDamaged)
-			}
-			if err := w.read(k[8:]); err != nil {
-				return err
-			}
-			if err := fn(&w.brief); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-}
-
-// briefReader reads Briefs inside one transaction, reusing one Brief.
-type briefReader struct {
-	items, content, state *bolt.Cursor
-	brief                 Brief
-	seq                   [8]byte
-}
-
-func (w *briefReader) read(id []byte) error {
-	raw := seek(w.items, id)
-	if raw == nil {
-		return fmt.Errorf("store: story %s: %w", id, ErrNotFound)
-	}
-	br := &w.brief
-	br.ID = id
-	if len(raw) < metaFixed || raw[0] != recordFormat {
-		return fmt.Errorf("store: story %s: %w (unknown format)", id, errBadRecord)
-	}
-	copy(w.seq[:], raw[9:17])
-	d := decoder[[]byte]{b: raw[metaFixed:]}
-	br.Feeds = d.appendEach(br.Feeds[:0])
-	br.Outlet = d.next()
-	br.Published = d.time()
-	d.time() // first seen
-	d.byte() // flags
-	br.Tags = d.appendEach(br.Tags[:0])
-	if err := d.done(); err != nil {
-		return fmt.Errorf("store: story %s: %w (%w)", id, errBadRecord, err)
-	}
-
-	raw = seek(w.content, w.seq[:])
-	if len(raw) < 1 || raw[0] != recordFormat {
-		return fmt.Errorf("store: story %s: %w (content missing or of unknown format)", id, errBadRecord)
-	}
-	d = decoder[[]byte]{b: raw[1:]}
-	d.next() // GUID
-	br.Title = d.next()
-	d.next() // link
-	d.next() // author
-	for range d.count() {
-		d.next() // categories
-	}
-	d.time() // updated
-	br.Summary = d.next()
-	if d.err != nil {
-		// The rest (rules version, evidence) is not read, so only what was
-		// read can be found damaged.
-		return fmt.Errorf("store: story %s: %w (content: %w)", id, errBadRecord, d.err)
-	}
-
-	br.State = State{}
-	if raw := seek(w.state, id); raw != nil {
-		st, err := decodeState(string(id), raw)
-		if err != nil {
-			return err
-		}
-		br.State = st
-	}
-	return nil
-}
-
-// appendEach appends the fields of a counted list, aliasing the input.
-func (d *decoder[T]) appendEach(dst []T) []T {
-	for range d.count() {
-		dst = append(dst, d.next())
-	}
-	return dst
-}
-
-// Scan reads every story, dismissed or not, in two passes laid out the way
-// the cache keeps them, so that reading them all maps each page of the
-// file in once, and gives the pages back as it goes. Stories come in no
-// view's order: callers that need one sort by Published (and ID), as the
-// indexes do.
+// Scan reads every story, dismissed or not, for callers that need each
+// story's row but not its evidence (the search index). It reads in two
+// passes laid out the way the cache keeps the stories, so that reading
+// them all maps each page of the file in about once, gives the pages
+// back every scanReleaseEvery stories, and allocates nothing per story
+// (but for the rare story with a note). Stories come in no view's order:
+// callers that need one sort by Published and ID, as the indexes do.
 //
 // The first pass calls meta with each story's Brief but for its Title and
-// Summary (nil), in ID order; meta returns a number of the caller's
-// choosing for the story, or an error to stop. The second pass calls text
-// with that number and the story's title and summary, in the order their
-// records are stored. As with Walk, everything passed points into the
-// cache's memory and is valid only during the call; the whole scan is one
-// read transaction, so neither callback may write to the store.
+// Summary, in ID order; meta returns a number of the caller's choosing
+// for the story, or an error to stop. The second pass calls text with
+// that number and the story's title and summary, in the order their
+// records are stored. Everything passed points into the cache's memory
+// and is valid only during the call. The whole scan is one read
+// transaction, so neither callback may write to the store.
 //
-// Walk reads stories in a view's order instead, which jumps about the
-// file: with 100k stories that maps in the whole file (large page-cache
-// folios make every fault map tens of kilobytes), or costs several times
-// as long if the map is given back often enough to stop it.
+// Reading in a view's order (as Each does) jumps about the file: with
+// 100k stories that maps in the whole file, or takes several times as
+// long if the map is given back often enough to stop it.
 func (db *DB) Scan(meta func(*Brief) (int, error), text func(n int, title, summary []byte) error) error {
 	return db.view(func(tx *bolt.Tx) error {
 		defer releaseMapped(tx)
@@ -163,19 +60,9 @@ func (db *DB) Scan(meta func(*Brief) (int, error), text func(n int, title, summa
 		var br Brief
 		c := items.Cursor()
 		for k, raw := c.First(); k != nil; k, raw = c.Next() {
-			if len(raw) < metaFixed || raw[0] != recordFormat {
-				return fmt.Errorf("store: story %s: %w (unknown format)", k, errBadRecord)
-			}
-			br.ID = k
-			d := decoder[[]byte]{b: raw[metaFixed:]}
-			br.Feeds = d.appendEach(br.Feeds[:0])
-			br.Outlet = d.next()
-			br.Published = d.time()
-			d.time() // first seen
-			d.byte() // flags
-			br.Tags = d.appendEach(br.Tags[:0])
-			if err := d.done(); err != nil {
-				return fmt.Errorf("store: story %s: %w (%w)", k, errBadRecord, err)
+			seq, err := br.decodeMeta(k, raw)
+			if err != nil {
+				return err
 			}
 			// The state bucket is keyed by ID too: walk it alongside.
 			for sk != nil && bytes.Compare(sk, k) < 0 {
@@ -183,17 +70,15 @@ func (db *DB) Scan(meta func(*Brief) (int, error), text func(n int, title, summa
 			}
 			br.State = State{}
 			if sk != nil && bytes.Equal(sk, k) {
-				st, err := decodeState(string(k), sv)
-				if err != nil {
+				if br.State, err = decodeState(string(k), sv); err != nil {
 					return err
 				}
-				br.State = st
 			}
 			n, err := meta(&br)
 			if err != nil {
 				return err
 			}
-			slots = append(slots, slot{seq: binary.BigEndian.Uint64(raw[9:17]), n: n})
+			slots = append(slots, slot{seq: seq, n: n})
 			if len(slots)%scanReleaseEvery == 0 {
 				releaseMapped(tx)
 			}
@@ -205,22 +90,9 @@ func (db *DB) Scan(meta func(*Brief) (int, error), text func(n int, title, summa
 		var key [8]byte
 		for i, s := range slots {
 			binary.BigEndian.PutUint64(key[:], s.seq)
-			raw := seek(content, key[:])
-			if len(raw) < 1 || raw[0] != recordFormat {
-				return fmt.Errorf("store: story %s: %w (content missing or of unknown format)", idOfSeq(items, s.seq), errBadRecord)
-			}
-			d := decoder[[]byte]{b: raw[1:]}
-			d.next() // GUID
-			title := d.next()
-			d.next() // link
-			d.next() // author
-			for range d.count() {
-				d.next() // categories
-			}
-			d.time() // updated
-			summary := d.next()
-			if d.err != nil {
-				return fmt.Errorf("store: story %s: %w (content: %w)", idOfSeq(items, s.seq), errBadRecord, d.err)
+			title, summary, err := briefText(seek(content, key[:]))
+			if err != nil {
+				return fmt.Errorf("store: story %s: %w", idOfSeq(items, s.seq), err)
 			}
 			if err := text(s.n, title, summary); err != nil {
 				return err
@@ -231,6 +103,57 @@ func (db *DB) Scan(meta func(*Brief) (int, error), text func(n int, title, summa
 		}
 		return nil
 	})
+}
+
+// decodeMeta fills br from a meta record in place, but for its text and
+// state, and returns the key of its content record.
+func (br *Brief) decodeMeta(id, raw []byte) (seq uint64, err error) {
+	if len(raw) < metaFixed || raw[0] != recordFormat {
+		return 0, fmt.Errorf("store: story %s: %w (unknown format)", id, errBadRecord)
+	}
+	br.ID, br.Title, br.Summary = id, nil, nil
+	d := decoder[[]byte]{b: raw[metaFixed:]}
+	br.Feeds = d.appendEach(br.Feeds[:0])
+	br.Outlet = d.next()
+	br.Published = d.time()
+	d.time() // first seen
+	d.byte() // flags
+	br.Tags = d.appendEach(br.Tags[:0])
+	if err := d.done(); err != nil {
+		return 0, fmt.Errorf("store: story %s: %w (%w)", id, errBadRecord, err)
+	}
+	return binary.BigEndian.Uint64(raw[9:17]), nil
+}
+
+// briefText reads the title and summary of a content record in place.
+// The rest (rules version, evidence) is not read, so only what was read
+// can be found damaged.
+func briefText(raw []byte) (title, summary []byte, err error) {
+	if len(raw) < 1 || raw[0] != recordFormat {
+		return nil, nil, fmt.Errorf("%w (content missing or of unknown format)", errBadRecord)
+	}
+	d := decoder[[]byte]{b: raw[1:]}
+	d.next() // GUID
+	title = d.next()
+	d.next() // link
+	d.next() // author
+	for range d.count() {
+		d.next() // categories
+	}
+	d.time() // updated
+	summary = d.next()
+	if d.err != nil {
+		return nil, nil, fmt.Errorf("%w (content: %w)", errBadRecord, d.err)
+	}
+	return title, summary, nil
+}
+
+// appendEach appends the fields of a counted list, aliasing the input.
+func (d *decoder[T]) appendEach(dst []T) []T {
+	for range d.count() {
+		dst = append(dst, d.next())
+	}
+	return dst
 }
 
 // idOfSeq finds the ID of the story whose content is seq, for an error

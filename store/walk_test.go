@@ -92,116 +92,11 @@ func briefOf(s Story) brief {
 	}
 }
 
-func TestWalkMatchesEach(t *testing.T) {
-	db := walkCache(t)
-	views := []View{All, Unread, Starred, Dismissed, TagView("training-data"), TagView("licensing"),
-		FeedView(feedURL(2)), FeedView("https://aggregator.example/feed.xml"), TagView("no-such-tag")}
-	for _, v := range views {
-		t.Run(v.String(), func(t *testing.T) {
-			var want, got []brief
-			if err := db.Each(v, func(s Story) error { want = append(want, briefOf(s)); return nil }); err != nil {
-				t.Fatal(err)
-			}
-			if err := db.Walk(v, func(b *Brief) error { got = append(got, copyBrief(b)); return nil }); err != nil {
-				t.Fatal(err)
-			}
-			if len(got) != len(want) {
-				t.Fatalf("Walk gave %d stories, Each %d", len(got), len(want))
-			}
-			for i := range want {
-				g, w := got[i], want[i]
-				if g.id != w.id || g.title != w.title || g.outlet != w.outlet || g.summary != w.summary ||
-					!slices.Equal(g.feeds, w.feeds) || !slices.Equal(g.tags, w.tags) ||
-					!g.published.Equal(w.published) || g.state != w.state {
-					t.Fatalf("story %d:\nWalk %+v\nEach %+v", i, g, w)
-				}
-			}
-		})
-	}
-	// The fixture must hold what the comparison is meant to cover.
-	var sawNote, sawShared, sawTags, sawDismissedStar bool
-	db.Walk(Starred, func(b *Brief) error { sawDismissedStar = sawDismissedStar || b.State.Dismissed; return nil })
-	db.Walk(All, func(b *Brief) error {
-		sawNote = sawNote || b.State.Note != ""
-		sawShared = sawShared || len(b.Feeds) == 2
-		sawTags = sawTags || len(b.Tags) == 2
-		return nil
-	})
-	if !sawNote || !sawShared || !sawTags || !sawDismissedStar {
-		t.Fatalf("fixture lacks a case: note %v, shared %v, two tags %v, dismissed star %v", sawNote, sawShared, sawTags, sawDismissedStar)
-	}
-}
-
-func TestWalkStopsOnError(t *testing.T) {
-	db := walkCache(t)
-	stop := errors.New("enough")
-	n := 0
-	err := db.Walk(All, func(*Brief) error {
-		n++
-		if n == 5 {
-			return stop
-		}
-		return nil
-	})
-	if !errors.Is(err, stop) || n != 5 {
-		t.Fatalf("Walk returned %v after %d stories, want the callback's error after 5", err, n)
-	}
-}
-
-func TestWalkDamagedRecord(t *testing.T) {
-	db := walkCache(t)
-	var victim string
-	db.Walk(All, func(b *Brief) error {
-		if victim == "" {
-			victim = string(b.ID)
-		}
-		return nil
-	})
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketItems).Put([]byte(victim), []byte{recordFormat, 1, 2, 3})
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = db.Walk(All, func(*Brief) error { return nil })
-	if !errors.Is(err, errBadRecord) {
-		t.Fatalf("Walk over a damaged record: %v, want %v", err, errBadRecord)
-	}
-}
-
-// TestWalkAllocations pins down the point of Walk: reading a story costs
-// no allocation, so the walk's allocations do not grow with the cache.
-func TestWalkAllocations(t *testing.T) {
-	db := walkCache(t)
-	walk := func(v View) float64 {
-		return testing.AllocsPerRun(3, func() {
-			if err := db.Walk(v, func(*Brief) error { return nil }); err != nil {
-				t.Fatal(err)
-			}
-		})
-	}
-	few, many := walk(FeedView(feedURL(1))), walk(All)
-	// Stories with a stored state decode it (JSON), so the difference
-	// may hold those; the 240-story cache has 59 in All.
-	t.Logf("allocations: All %.0f, one feed %.0f", many, few)
-	if many-few > 60*8 {
-		t.Fatalf("walking All allocated %.0f times, one feed %.0f: Walk allocates per story", many, few)
-	}
-}
-
-// TestScanMatchesWalk: Scan gives every story, dismissed or not, with the
-// same fields as Walk, and each story's text reaches the number its meta
-// call returned.
-func TestScanMatchesWalk(t *testing.T) {
-	db := walkCache(t)
-	want := map[string]brief{}
-	for _, v := range []View{All, Dismissed} {
-		if err := db.Walk(v, func(b *Brief) error { want[string(b.ID)] = copyBrief(b); return nil }); err != nil {
-			t.Fatal(err)
-		}
-	}
+// scanAll reads every story with Scan, copied out.
+func scanAll(t *testing.T, db *DB) []brief {
+	t.Helper()
 	var got []brief
-	var texts int
+	texts := 0
 	err := db.Scan(func(b *Brief) (int, error) {
 		if b.Title != nil || b.Summary != nil {
 			t.Fatalf("story %s: the first pass has text", b.ID)
@@ -216,20 +111,89 @@ func TestScanMatchesWalk(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != len(want) || texts != len(want) {
-		t.Fatalf("Scan gave %d stories and %d texts, Walk %d stories", len(got), texts, len(want))
+	if texts != len(got) {
+		t.Fatalf("Scan gave %d stories and %d texts", len(got), texts)
 	}
+	return got
+}
+
+// TestScanMatchesEach: Scan gives every story, dismissed or not, once,
+// with the same fields as Each, and each story's text reaches the number
+// its first pass returned.
+func TestScanMatchesEach(t *testing.T) {
+	db := walkCache(t)
+	want := map[string]brief{}
+	for _, v := range []View{All, Dismissed} {
+		if err := db.Each(v, func(s Story) error { want[s.ID] = briefOf(s); return nil }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := scanAll(t, db)
+	if len(got) != len(want) {
+		t.Fatalf("Scan gave %d stories, Each %d", len(got), len(want))
+	}
+	var sawNote, sawShared, sawTags, sawDismissedStar bool
 	for _, g := range got {
 		w, ok := want[g.id]
 		if !ok {
-			t.Fatalf("Scan gave story %s twice or one Walk does not know", g.id)
+			t.Fatalf("Scan gave story %s twice, or one Each does not know", g.id)
 		}
 		delete(want, g.id)
 		if g.title != w.title || g.outlet != w.outlet || g.summary != w.summary ||
 			!slices.Equal(g.feeds, w.feeds) || !slices.Equal(g.tags, w.tags) ||
 			!g.published.Equal(w.published) || g.state != w.state {
-			t.Fatalf("story %s:\nScan %+v\nWalk %+v", g.id, g, w)
+			t.Fatalf("story %s:\nScan %+v\nEach %+v", g.id, g, w)
 		}
+		sawNote = sawNote || g.state.Note != ""
+		sawShared = sawShared || len(g.feeds) == 2
+		sawTags = sawTags || len(g.tags) == 2
+		sawDismissedStar = sawDismissedStar || g.state.Dismissed && g.state.Starred
+	}
+	// The fixture must hold what the comparison is meant to cover.
+	if !sawNote || !sawShared || !sawTags || !sawDismissedStar {
+		t.Fatalf("fixture lacks a case: note %v, shared %v, two tags %v, dismissed star %v", sawNote, sawShared, sawTags, sawDismissedStar)
+	}
+}
+
+func TestScanDamagedMeta(t *testing.T) {
+	db := walkCache(t)
+	var victim []byte
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		k, _ := tx.Bucket(bucketItems).Cursor().Last()
+		victim = bytes.Clone(k)
+		return tx.Bucket(bucketItems).Put(victim, []byte{recordFormat, 1, 2, 3})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Scan(func(*Brief) (int, error) { return 0, nil }, func(int, []byte, []byte) error { return nil })
+	if !errors.Is(err, errBadRecord) || !strings.Contains(err.Error(), string(victim)) {
+		t.Fatalf("Scan over a damaged record: %v, want %v naming story %s", err, errBadRecord, victim)
+	}
+}
+
+// TestScanAllocations pins down the point of Scan: reading a story
+// allocates nothing, so the scan's allocations do not grow with the
+// cache but for the stories with a stored state (decoded from JSON).
+func TestScanAllocations(t *testing.T) {
+	small, big := walkCache(t), walkCache(t)
+	for _, batch := range corpus(8, 6, 200, 3) {
+		if err := big.SaveFetched(batch); err != nil {
+			t.Fatal(err)
+		}
+	}
+	scan := func(db *DB) float64 {
+		return testing.AllocsPerRun(3, func() {
+			err := db.Scan(func(*Brief) (int, error) { return 0, nil }, func(int, []byte, []byte) error { return nil })
+			if err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+	few, many := scan(small), scan(big)
+	t.Logf("allocations: %.0f for %d stories, %.0f for %d more", few, 240, many, 1200)
+	if many-few > 50 {
+		t.Fatalf("scanning 1200 more stories allocated %.0f more times: Scan allocates per story", many-few)
 	}
 }
 
