@@ -380,7 +380,8 @@ type Result struct {
 	Query string
 	view  store.View
 	gen   int
-	hits  []int32
+	hits  []int32 // in the order of the index's text, so refining reads it in order
+	shown []int32 // hits newest first, made when first asked for (see byNewest)
 }
 
 // Len is the number of hits.
@@ -467,32 +468,36 @@ func (ix *Index) search(q string, v store.View, prev *Result) *Result {
 		}
 		pos = int(ix.starts[entry+1])
 	}
-	ix.byNewest(res)
 	return res
 }
 
-// byNewest puts r's hits, found in the order of the index's text, in the
-// order of the store's views. Marking each hit's rank in a bitmap and
-// reading the bitmap back costs one pass over n/64 words, less than
-// sorting when a search finds most stories.
-func (ix *Index) byNewest(r *Result) {
-	if len(r.hits) < 2 {
-		return
+// byNewest returns r's hits in the order of the store's views, newest
+// first. Marking each hit's rank in a bitmap and reading the bitmap back
+// costs one pass over n/64 words, less than sorting when a search finds
+// most stories. The hits themselves stay in the order of the index's
+// text: refining a result then reads the text front to back rather than
+// jumping about 30 MB of it, which took twice as long.
+func (ix *Index) byNewest(r *Result) []int32 {
+	if r.shown != nil || len(r.hits) < 2 {
+		if r.shown == nil {
+			r.shown = r.hits
+		}
+		return r.shown
 	}
 	marks := make([]uint64, (len(ix.entries)+63)/64)
 	for _, i := range r.hits {
 		k := ix.rank[i]
 		marks[k/64] |= 1 << (k % 64)
 	}
-	out := r.hits[:0]
+	r.shown = make([]int32, 0, len(r.hits))
 	for w, m := range marks {
 		for m != 0 {
 			b := bits.TrailingZeros64(m)
-			out = append(out, ix.byRank[w*64+b])
+			r.shown = append(r.shown, ix.byRank[w*64+b])
 			m &= m - 1
 		}
 	}
-	r.hits = out
+	return r.shown
 }
 
 func prevQuery(prev *Result) string {
@@ -555,7 +560,7 @@ func appendFeedsKey(dst []byte, feeds [][]byte) []byte {
 
 // Hit returns hit n of r, for showing as a row.
 func (ix *Index) Hit(r *Result, n int) Hit {
-	i := r.hits[n]
+	i := ix.byNewest(r)[n]
 	e := &ix.entries[i]
 	h := Hit{
 		ID: strings.Clone(ix.idOf(i)), Title: ix.titleOf(i), Outlet: ix.outlets[e.outlet], Published: time.Unix(e.published, 0).UTC(),
