@@ -107,45 +107,145 @@ func (r *UpsertResult) add(o outcome, id string) {
 // every list until then.
 const futureSlack = 24 * time.Hour
 
+// prepared is a story made ready for a write transaction: hashed, its
+// content record encoded and its body in bytes, so that the writer only
+// looks it up and puts. It holds nothing of the item but what the store
+// keeps, so a refresh can drop the parsed item before the write.
+type prepared struct {
+	id, feed, outlet string
+	title            string // for the error about an empty ID
+	published        time.Time
+	hash             uint64
+	content          []byte // encodeContent's output
+	body             []byte // the HTML body; nil for none
+	tagNames         []string
+}
+
+func prepare(it *item.Item) prepared {
+	p := prepared{
+		id: it.ID, feed: it.Feed, outlet: it.Outlet, title: it.Title,
+		published: it.Published, hash: contentHash(it),
+	}
+	var rec itemRecord
+	rec.setContent(it, p.hash)
+	p.content, p.tagNames = rec.encodeContent(), rec.tagNames
+	if it.Content != "" {
+		p.body = []byte(it.Content)
+	}
+	return p
+}
+
+func prepareAll(items []item.Item) []prepared {
+	out := make([]prepared, len(items))
+	for i := range items {
+		out[i] = prepare(&items[i])
+	}
+	return out
+}
+
+// PreparedFeed is one feed's fetch outcome made ready for SavePrepared:
+// its stories hashed and encoded, which is most of the work of saving
+// them that needs no transaction.
+type PreparedFeed struct {
+	state   FeedState
+	stories []prepared
+}
+
+// PrepareFetched readies a feed's outcome for SavePrepared. It reads
+// nothing from the cache, so a refresh runs it on its parsing goroutines,
+// several at once and beside a write, leaving less to the one writer; f's
+// items may be dropped afterwards. The result is a *PreparedFeed.
+func (db *DB) PrepareFetched(f item.Fetched) any {
+	return &PreparedFeed{state: f.State, stories: prepareAll(f.Items)}
+}
+
+// SavePrepared stores feeds' outcomes made by PrepareFetched in one
+// transaction, as SaveFetched does, and returns how many stories of each
+// were new to the cache.
+func (db *DB) SavePrepared(batch []any) ([]int, error) {
+	feeds := make([]*PreparedFeed, len(batch))
+	for i, b := range batch {
+		f, ok := b.(*PreparedFeed)
+		if !ok || f == nil {
+			return nil, fmt.Errorf("store: save prepared feed %d of %d: got %T, not what PrepareFetched returns", i+1, len(batch), b)
+		}
+		feeds[i] = f
+	}
+	news := make([]int, len(feeds))
+	err := db.write(func(w *writer) error {
+		groups := make([][]prepared, len(feeds))
+		for i, f := range feeds {
+			if err := w.putFeed(f.state); err != nil {
+				return err
+			}
+			groups[i] = f.stories
+		}
+		out, err := w.upsertPrepared(groups)
+		if err != nil {
+			return err
+		}
+		for i := range out {
+			news[i] = 0
+			for _, o := range out[i] {
+				if o == outNew {
+					news[i]++
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return news, nil
+}
+
 // upsert stores the items of one or more feeds and returns the outcome of
-// each, in the shape of groups. It works through them in ID order, which
-// keeps bbolt appending to its in-memory nodes (see writer); items with
-// one ID keep their order, so the first feed of the batch to bring a new
-// story owns it.
+// each, in the shape of groups.
 func (w *writer) upsert(groups [][]item.Item) ([][]outcome, error) {
+	ready := make([][]prepared, len(groups))
+	for g, items := range groups {
+		ready[g] = prepareAll(items)
+	}
+	return w.upsertPrepared(ready)
+}
+
+// upsertPrepared stores prepared stories of one or more feeds and returns
+// the outcome of each, in the shape of groups. It works through them in
+// ID order, which keeps bbolt appending to its in-memory nodes (see
+// writer); stories with one ID keep their order, so the first feed of the
+// batch to bring a new story owns it.
+func (w *writer) upsertPrepared(groups [][]prepared) ([][]outcome, error) {
 	// prefix holds the ID's first eight bytes, so most comparisons of
 	// the sort are one integer compare with no pointer to chase.
 	type ref struct {
 		prefix uint64
-		id     string
+		p      *prepared
 		g, i   int
-		hash   uint64
 	}
 	var refs []ref
 	out := make([][]outcome, len(groups))
-	for g, items := range groups {
-		out[g] = make([]outcome, len(items))
-		for i := range items {
-			id := items[i].ID
-			if id == "" {
-				return nil, fmt.Errorf("store: upsert %q from %s: empty ID", items[i].Title, items[i].Feed)
+	for g, stories := range groups {
+		out[g] = make([]outcome, len(stories))
+		for i := range stories {
+			p := &stories[i]
+			if p.id == "" {
+				return nil, fmt.Errorf("store: upsert %q from %s: empty ID", p.title, p.feed)
 			}
-			var p [8]byte
-			copy(p[:], id)
-			// Hashing here, in the order the items sit in memory, rather
-			// than in ID order below, spares a cache miss per field.
-			refs = append(refs, ref{binary.BigEndian.Uint64(p[:]), id, g, i, contentHash(&items[i])})
+			var b [8]byte
+			copy(b[:], p.id)
+			refs = append(refs, ref{binary.BigEndian.Uint64(b[:]), p, g, i})
 		}
 	}
 	slices.SortFunc(refs, func(a, b ref) int {
 		if a.prefix != b.prefix {
 			return cmp.Compare(a.prefix, b.prefix)
 		}
-		return cmp.Or(strings.Compare(a.id, b.id), cmp.Compare(a.g, b.g), cmp.Compare(a.i, b.i))
+		return cmp.Or(strings.Compare(a.p.id, b.p.id), cmp.Compare(a.g, b.g), cmp.Compare(a.i, b.i))
 	})
 	floor := readFloor(w.meta)
 	for _, r := range refs {
-		o, err := w.upsertOne(&groups[r.g][r.i], r.hash, floor)
+		o, err := w.upsertOne(r.p, floor)
 		if err != nil {
 			return nil, err
 		}
@@ -154,39 +254,39 @@ func (w *writer) upsert(groups [][]item.Item) ([][]outcome, error) {
 	return out, nil
 }
 
-// upsertOne stores one item; hash is contentHash(it).
-func (w *writer) upsertOne(it *item.Item, hash uint64, floor time.Time) (outcome, error) {
-	raw := w.getItem(it.ID)
+// upsertOne stores one story.
+func (w *writer) upsertOne(p *prepared, floor time.Time) (outcome, error) {
+	raw := w.getItem(p.id)
 	if raw == nil {
-		if !floor.IsZero() && !it.Published.IsZero() && it.Published.Before(floor) {
+		if !floor.IsZero() && !p.published.IsZero() && p.published.Before(floor) {
 			return outSkipped, nil
 		}
-		return outNew, w.insert(it, hash)
+		return outNew, w.insert(p)
 	}
-	p, ok := peekMeta(raw, it.Feed)
+	pk, ok := peekMeta(raw, p.feed)
 	if !ok {
-		_, err := decodeMeta(it.ID, raw)
+		_, err := decodeMeta(p.id, raw)
 		return 0, fmt.Errorf("store: %w", err)
 	}
-	if p.known && (!p.primary || (hash == p.hash && p.outletIs(it.Outlet))) {
+	if pk.known && (!pk.primary || (p.hash == pk.hash && pk.outletIs(p.outlet))) {
 		return outUnchanged, nil
 	}
-	old, err := decodeMeta(it.ID, raw)
+	old, err := decodeMeta(p.id, raw)
 	if err != nil {
 		return 0, fmt.Errorf("store: %w", err)
 	}
 	rec := *old
-	if !p.known {
-		rec.Feeds = append(slices.Clip(old.Feeds), it.Feed)
+	if !pk.known {
+		rec.Feeds = append(slices.Clip(old.Feeds), p.feed)
 	}
-	if p.primary {
-		rec.Outlet = it.Outlet
-		if hash != old.Hash {
-			rec.setContent(it, hash)
-			if err := w.putContent(&rec); err != nil {
+	if pk.primary {
+		rec.Outlet = p.outlet
+		if p.hash != old.Hash {
+			rec.setPrepared(p)
+			if err := w.putEncoded(&rec, p.content); err != nil {
 				return 0, err
 			}
-			if err := w.putBody(&rec, it.Content); err != nil {
+			if err := w.putBodyBytes(&rec, p.body); err != nil {
 				return 0, err
 			}
 		}
@@ -194,12 +294,18 @@ func (w *writer) upsertOne(it *item.Item, hash uint64, floor time.Time) (outcome
 	if err := w.putMeta(&rec); err != nil {
 		return 0, err
 	}
-	st, err := w.getState(it.ID)
+	st, err := w.getState(p.id)
 	if err != nil {
 		return 0, err
 	}
 	w.move(timeKey(rec.Published, rec.ID), old, st, &rec, st)
 	return outUpdated, nil
+}
+
+// setPrepared sets what the meta record keeps of a prepared story's
+// content; the content itself is already encoded.
+func (r *itemRecord) setPrepared(p *prepared) {
+	r.Hash, r.HasBody, r.tagNames = p.hash, p.body != nil, p.tagNames
 }
 
 // getItem returns a story's meta record, or nil. It seeks one reused
@@ -217,23 +323,23 @@ func (w *writer) getItem(id string) []byte {
 	return v
 }
 
-// insert stores a story the cache has not seen; hash is contentHash(it).
-func (w *writer) insert(it *item.Item, hash uint64) error {
+// insert stores a story the cache has not seen.
+func (w *writer) insert(p *prepared) error {
 	seq, err := w.content.NextSequence()
 	if err != nil {
-		return fmt.Errorf("store: number story %s: %w", it.ID, err)
+		return fmt.Errorf("store: number story %s: %w", p.id, err)
 	}
-	rec := &itemRecord{ID: it.ID, Seq: seq, Feeds: []string{it.Feed}, Outlet: it.Outlet, FirstSeen: w.now}
-	rec.Published = it.Published.UTC()
+	rec := &itemRecord{ID: p.id, Seq: seq, Feeds: []string{p.feed}, Outlet: p.outlet, FirstSeen: w.now}
+	rec.Published = p.published.UTC()
 	if rec.Published.IsZero() || rec.Published.After(w.now.Add(futureSlack)) {
 		rec.Published = w.now
 	}
-	rec.setContent(it, hash)
-	if err := w.putContent(rec); err != nil {
+	rec.setPrepared(p)
+	if err := w.putEncoded(rec, p.content); err != nil {
 		return err
 	}
-	if it.Content != "" {
-		if err := w.putBody(rec, it.Content); err != nil {
+	if p.body != nil {
+		if err := w.putBodyBytes(rec, p.body); err != nil {
 			return err
 		}
 	}
@@ -255,19 +361,23 @@ func (w *writer) putMeta(rec *itemRecord) error {
 }
 
 // putContent writes the content record.
-func (w *writer) putContent(rec *itemRecord) error {
-	if err := w.content.Put(seqKey(rec.Seq), rec.encodeContent()); err != nil {
+func (w *writer) putContent(rec *itemRecord) error { return w.putEncoded(rec, rec.encodeContent()) }
+
+// putEncoded writes rec's content record, already encoded.
+func (w *writer) putEncoded(rec *itemRecord, content []byte) error {
+	if err := w.content.Put(seqKey(rec.Seq), content); err != nil {
 		return fmt.Errorf("store: put story %s: %w", rec.ID, err)
 	}
 	return nil
 }
 
-// putBody writes, replaces or removes the HTML body.
-func (w *writer) putBody(rec *itemRecord, body string) error {
+// putBodyBytes writes, replaces or removes (body nil) the HTML body.
+// bbolt keeps the slice until commit, so body must not change.
+func (w *writer) putBodyBytes(rec *itemRecord, body []byte) error {
 	key := seqKey(rec.Seq)
 	var err error
-	if body != "" {
-		err = w.html.Put(key, []byte(body))
+	if body != nil {
+		err = w.html.Put(key, body)
 	} else if w.html.Get(key) != nil {
 		err = w.html.Delete(key)
 	}
