@@ -35,14 +35,3 @@ const pageReleaseEvery = 32
 func releaseMapped(tx *bolt.Tx) {
 	dropMapped(tx.DB().Info().Data, tx.Size())
 }
-
-// ReleaseMapped gives back the memory of the cache file's pages mapped in
-// by earlier reads (see releaseMapped). It is safe to call at any time,
-// alongside readers and a writer; on systems where it is not supported it
-// does nothing.
-func (db *DB) ReleaseMapped() error {
-	return db.view(func(tx *bolt.Tx) error {
-		releaseMapped(tx)
-		return nil
-	})
-}

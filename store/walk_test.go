@@ -155,23 +155,6 @@ func TestScanMatchesEach(t *testing.T) {
 	}
 }
 
-func TestScanDamagedMeta(t *testing.T) {
-	db := walkCache(t)
-	var victim []byte
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
-		k, _ := tx.Bucket(bucketItems).Cursor().Last()
-		victim = bytes.Clone(k)
-		return tx.Bucket(bucketItems).Put(victim, []byte{recordFormat, 1, 2, 3})
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = db.Scan(func(*Brief) (int, error) { return 0, nil }, func(int, []byte, []byte) error { return nil })
-	if !errors.Is(err, errBadRecord) || !strings.Contains(err.Error(), string(victim)) {
-		t.Fatalf("Scan over a damaged record: %v, want %v naming story %s", err, errBadRecord, victim)
-	}
-}
-
 // TestScanAllocations pins down the point of Scan: reading a story
 // allocates nothing, so the scan's allocations do not grow with the
 // cache but for the stories with a stored state (decoded from JSON).
@@ -221,19 +204,35 @@ func TestScanStopsOnError(t *testing.T) {
 	}
 }
 
-func TestScanDamagedContent(t *testing.T) {
-	db := walkCache(t)
-	var victim []byte
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
-		k, raw := tx.Bucket(bucketItems).Cursor().First()
-		victim = bytes.Clone(k)
-		return tx.Bucket(bucketContent).Put(raw[9:17], []byte{recordFormat, 200})
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = db.Scan(func(*Brief) (int, error) { return 0, nil }, func(int, []byte, []byte) error { return nil })
-	if !errors.Is(err, errBadRecord) || !strings.Contains(err.Error(), string(victim)) {
-		t.Fatalf("Scan over damaged content: %v, want %v naming story %s", err, errBadRecord, victim)
+// TestScanDamaged: a damaged meta or content record stops the scan with
+// an error naming the story.
+func TestScanDamaged(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		damage func(tx *bolt.Tx, id, meta []byte) error
+	}{
+		{"meta", func(tx *bolt.Tx, id, _ []byte) error {
+			return tx.Bucket(bucketItems).Put(id, []byte{recordFormat, 1, 2, 3})
+		}},
+		{"content", func(tx *bolt.Tx, _, meta []byte) error {
+			return tx.Bucket(bucketContent).Put(meta[9:17], []byte{recordFormat, 200})
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			db := walkCache(t)
+			var victim []byte
+			err := db.bolt.Update(func(tx *bolt.Tx) error {
+				k, raw := tx.Bucket(bucketItems).Cursor().First()
+				victim = bytes.Clone(k)
+				return tc.damage(tx, victim, bytes.Clone(raw))
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = db.Scan(func(*Brief) (int, error) { return 0, nil }, func(int, []byte, []byte) error { return nil })
+			if !errors.Is(err, errBadRecord) || !strings.Contains(err.Error(), string(victim)) {
+				t.Fatalf("Scan over a damaged %s record: %v, want %v naming story %s", tc.name, err, errBadRecord, victim)
+			}
+		})
 	}
 }
