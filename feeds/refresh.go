@@ -22,6 +22,22 @@ type Sink interface {
 	SaveFetched(batch []item.Fetched) error
 }
 
+// PreparingSink is a Sink that can do part of saving a feed (hashing and
+// encoding its stories) before the write. A refresh then prepares each
+// feed on its parsing goroutines and drops the parsed stories, so that the
+// one writer, which sets the pace of a large refresh, only stores, and the
+// stories waiting for it take less memory. The store implements it.
+type PreparingSink interface {
+	Sink
+	// PrepareFetched readies f for SavePrepared. It may run on several
+	// goroutines at once and beside SavePrepared; f's items are not used
+	// once it returns.
+	PrepareFetched(f item.Fetched) any
+	// SavePrepared stores prepared outcomes in one transaction, as
+	// SaveFetched does, and returns how many stories of each were new.
+	SavePrepared(batch []any) ([]int, error)
+}
+
 // Tagger classifies an item in place (sets Tags and RulesVer).
 type Tagger interface {
 	Tag(it *item.Item)
@@ -133,6 +149,7 @@ type Refresher struct {
 	fetcher *Fetcher
 	parser  *Parser
 	sink    Sink
+	prep    PreparingSink // sink, when it can prepare; else nil
 	tagger  Tagger
 }
 
@@ -147,11 +164,13 @@ func NewRefresher(sink Sink, tagger Tagger, opts RefreshOptions) *Refresher {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	prep, _ := sink.(PreparingSink)
 	return &Refresher{
 		opts:    opts,
 		fetcher: NewFetcher(opts.Fetch),
 		parser:  NewParser(opts.MaxItems),
 		sink:    sink,
+		prep:    prep,
 		tagger:  tagger,
 	}
 }
@@ -161,7 +180,20 @@ type outcome struct {
 	// fetched holds the feed's new state and stories; a feed that moved
 	// has a second entry, its state under the new URL.
 	fetched []item.Fetched
-	ev      Event
+	// prepared holds fetched made ready by a PreparingSink, one for one;
+	// fetched then keeps no stories.
+	prepared []any
+	stories  int // in fetched[0], counted against the pending budget
+	ev       Event
+}
+
+// prepare readies the outcome for p and lets go of its parsed stories.
+func (o *outcome) prepare(p PreparingSink) {
+	o.prepared = make([]any, len(o.fetched))
+	for i := range o.fetched {
+		o.prepared[i] = p.PrepareFetched(o.fetched[i])
+		o.fetched[i].Items = nil
+	}
 }
 
 // Refresh fetches every subscription, bounded by the global and per-host
@@ -330,23 +362,26 @@ func (rn *run) feed(sub Subscription, st item.FeedState, title string) {
 	if holdsBody {
 		<-rn.bodySlots
 	}
-	// Wait for room in the write queue while still holding the core, so
-	// that when the cache is the bottleneck parsing stops instead of
-	// piling up parsed stories in memory.
-	stories := len(out.fetched[0].Items)
-	rn.pending.acquire(stories)
-	<-rn.cpuSlots
-	if ctx.Err() != nil && out.ev.Kind == EventFailed {
-		// A cancelled refresh is not the feed's fault: report it, but
-		// leave its state (and backoff) as it was.
-		rn.pending.release(stories)
-		cancelled(ctx.Err())
-		return
-	}
 	if to := out.ev.MovedTo; to != "" && !rn.subscribed[to] {
 		if _, taken := rn.states[to]; !taken {
 			out.fetched = append(out.fetched, movedState(out.fetched[0].State))
 		}
+	}
+	out.stories = len(out.fetched[0].Items)
+	if rn.r.prep != nil {
+		out.prepare(rn.r.prep)
+	}
+	// Wait for room in the write queue while still holding the core, so
+	// that when the cache is the bottleneck parsing stops instead of
+	// piling up parsed stories in memory.
+	rn.pending.acquire(out.stories)
+	<-rn.cpuSlots
+	if ctx.Err() != nil && out.ev.Kind == EventFailed {
+		// A cancelled refresh is not the feed's fault: report it, but
+		// leave its state (and backoff) as it was.
+		rn.pending.release(out.stories)
+		cancelled(ctx.Err())
+		return
 	}
 	rn.results <- out
 }
@@ -404,14 +439,14 @@ func (r *Refresher) write(results <-chan outcome, pending *itemBudget, finish fu
 	var firstErr error
 	for first := range results {
 		if firstErr != nil {
-			pending.release(len(first.fetched[0].Items))
+			pending.release(first.stories)
 			ev := first.ev
 			ev.Kind, ev.Err = EventFailed, fmt.Errorf("%w: %w", ErrStore, firstErr)
 			finish(ev)
 			continue
 		}
 		batch := []outcome{first}
-		items := len(first.fetched[0].Items)
+		items := first.stories
 		window := time.NewTimer(commitWindow)
 	gather:
 		for items < maxBatchItems {
@@ -421,17 +456,13 @@ func (r *Refresher) write(results <-chan outcome, pending *itemBudget, finish fu
 					break gather
 				}
 				batch = append(batch, o)
-				items += len(o.fetched[0].Items)
+				items += o.stories
 			case <-window.C:
 				break gather
 			}
 		}
 		window.Stop()
-		var fetched []item.Fetched
-		for _, o := range batch {
-			fetched = append(fetched, o.fetched...)
-		}
-		err := r.sink.SaveFetched(fetched)
+		news, err := r.save(batch)
 		pending.release(items)
 		if err != nil {
 			firstErr = err
@@ -443,13 +474,45 @@ func (r *Refresher) write(results <-chan outcome, pending *itemBudget, finish fu
 			if err != nil {
 				ev.Kind, ev.Err = EventFailed, fmt.Errorf("%w: %w", ErrStore, err)
 			} else if ev.Kind == EventDone {
-				ev.New = fetched[i].New
+				ev.New = news[i]
 			}
 			i += len(o.fetched)
 			finish(ev)
 		}
 	}
 	return firstErr
+}
+
+// save stores a batch in one transaction and returns how many stories of
+// each of its fetched entries, in order, were new.
+func (r *Refresher) save(batch []outcome) ([]int, error) {
+	var n int
+	for _, o := range batch {
+		n += len(o.fetched)
+	}
+	if r.prep != nil {
+		ready := make([]any, 0, n)
+		for _, o := range batch {
+			ready = append(ready, o.prepared...)
+		}
+		news, err := r.prep.SavePrepared(ready)
+		if err == nil && len(news) != n {
+			err = fmt.Errorf("the cache counted new stories for %d feeds of %d", len(news), n)
+		}
+		return news, err
+	}
+	fetched := make([]item.Fetched, 0, n)
+	for _, o := range batch {
+		fetched = append(fetched, o.fetched...)
+	}
+	if err := r.sink.SaveFetched(fetched); err != nil {
+		return nil, err
+	}
+	news := make([]int, n)
+	for i, f := range fetched {
+		news[i] = f.New
+	}
+	return news, nil
 }
 
 // process turns one fetch into the feed's new state, its stories and the
