@@ -76,3 +76,14 @@ func BenchmarkConvert(b *testing.B) {
 		Convert(in)
 	}
 }
+
+// BenchmarkConvertSummary is one feed summary, the size most calls see.
+func BenchmarkConvertSummary(b *testing.B) {
+	in := "<p>Publishers say the <a href=\"/x\">crawler</a> scraped their <em>archive</em> to train a model &amp; the company disputes it. " +
+		"A spokesperson said the <b>licence</b> terms allowed it,\n  and that   opt-outs were honoured.</p><p>The case continues next month.</p>"
+	b.SetBytes(int64(len(in)))
+	b.ReportAllocs()
+	for b.Loop() {
+		Convert(in)
+	}
+}
