@@ -10,12 +10,12 @@ import (
 // folios), so a few thousand stories map in tens of megabytes. Scan reads
 // in file order, so a page given back is rarely wanted again; measured on
 // 100k stories, releasing every 1024 stories costs nothing measurable and
-// keeps under 20 MB of the file mapped.
+// keeps under 20 MB of the file mapped (5 MB once the file is compacted).
 //
-// Reads in a view's order (Walk, Each) jump about the file, so releasing
-// in the middle of them makes the next lookups fault the same pages back:
-// every 4096 stories doubled the time of a 100k walk and still left 150
-// MB mapped. They release once, at the end.
+// Reads in a view's order (Each) jump about the file, so releasing in the
+// middle of them makes the next lookups fault the same pages back: every
+// 4096 stories doubled the time of a 100k walk and still left 150 MB
+// mapped. Each releases once, at the end.
 const scanReleaseEvery = 1024
 
 // pageReleaseEvery is Page's interval: a page of the interface's 200
