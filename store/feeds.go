@@ -52,29 +52,11 @@ func (db *DB) PutFeedState(fs FeedState) error {
 // New on each entry. One commit for many feeds keeps a refresh of hundreds
 // of feeds from paying hundreds of fsyncs.
 func (db *DB) SaveFetched(batch []item.Fetched) error {
-	news := make([]int, len(batch))
-	err := db.write(func(w *writer) error {
-		groups := make([][]item.Item, len(batch))
-		for i := range batch {
-			if err := w.putFeed(batch[i].State); err != nil {
-				return err
-			}
-			groups[i] = batch[i].Items
-		}
-		out, err := w.upsert(groups)
-		if err != nil {
-			return err
-		}
-		for i := range out {
-			news[i] = 0
-			for _, o := range out[i] {
-				if o == outNew {
-					news[i]++
-				}
-			}
-		}
-		return nil
-	})
+	ready := make([]any, len(batch))
+	for i := range batch {
+		ready[i] = db.PrepareFetched(batch[i])
+	}
+	news, err := db.SavePrepared(ready)
 	if err != nil {
 		return err
 	}
