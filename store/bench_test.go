@@ -112,12 +112,7 @@ func BenchmarkReupsertUnchanged100k(b *testing.B) {
 }
 
 func BenchmarkFirstPage100k(b *testing.B) {
-	path := benchCache(b)
-	db, err := Open(path, Options{ReadOnly: true})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer db.Close()
+	db := openBenchCache(b)
 	for _, v := range []View{All, Unread, Starred, Dismissed, TagView("training-data"), FeedView(feedURL(7))} {
 		b.Run(v.index(), func(b *testing.B) {
 			for b.Loop() {
@@ -151,15 +146,22 @@ func BenchmarkOpenCounts100k(b *testing.B) {
 	}
 }
 
-// BenchmarkEach100k walks every story of the all view, as the reader's
-// search index and 'trawl list' do.
-func BenchmarkEach100k(b *testing.B) {
-	path := benchCache(b)
-	db, err := Open(path, Options{ReadOnly: true})
+// openBenchCache opens the shared 100k-story cache read-only for one
+// benchmark.
+func openBenchCache(b *testing.B) *DB {
+	b.Helper()
+	db, err := Open(benchCache(b), Options{ReadOnly: true})
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer db.Close()
+	b.Cleanup(func() { db.Close() })
+	return db
+}
+
+// BenchmarkEach100k walks every story of the all view, as the reader's
+// search index and 'trawl list' do.
+func BenchmarkEach100k(b *testing.B) {
+	db := openBenchCache(b)
 	for b.Loop() {
 		n := 0
 		if err := db.Each(All, func(Story) error { n++; return nil }); err != nil {

@@ -240,12 +240,7 @@ func TestScanDamaged(t *testing.T) {
 // BenchmarkScan100k reads every story the way the reader's search index
 // does; compare BenchmarkEach100k, which reads them in a view's order.
 func BenchmarkScan100k(b *testing.B) {
-	path := benchCache(b)
-	db, err := Open(path, Options{ReadOnly: true})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer db.Close()
+	db := openBenchCache(b)
 	for b.Loop() {
 		n, texts := 0, 0
 		err := db.Scan(func(*Brief) (int, error) { n++; return 0, nil }, func(int, []byte, []byte) error { texts++; return nil })
