@@ -313,7 +313,8 @@ func (f *Fetcher) describeNetError(ctx context.Context, err error) error {
 	}
 	var dnsErr *net.DNSError
 	if errors.As(err, &dnsErr) {
-		return fmt.Errorf("cannot resolve host %s: %w", dnsErr.Name, dnsErr)
+		// The DNSError's own text repeats the host and names the resolver.
+		return fmt.Errorf("cannot resolve host %s: %s", dnsErr.Name, dnsErr.Err)
 	}
 	var opErr *net.OpError
 	if errors.As(err, &opErr) && opErr.Op == "dial" {
