@@ -102,6 +102,10 @@ func runList(e *env, g *globals, args []string) error {
 		return printJSON(e, out)
 	}
 	if len(out) == 0 {
+		if c, err := a.db.Counts(); err == nil && c.All == 0 {
+			fmt.Fprintln(e.stderr, "no stories yet: 'trawl fetch' downloads your feeds ('trawl demo' shows trawl on sample stories)")
+			return nil
+		}
 		fmt.Fprintln(e.stderr, "no stories match")
 		return nil
 	}
