@@ -63,21 +63,16 @@ func runFetch(e *env, g *globals, args []string) error {
 	opts.Force = *force
 	sum, err := feeds.NewRefresher(a.db, cls, opts).Refresh(e.ctx, subs)
 	rep.finish()
-	if len(sum.Moved) > 0 {
-		moves, merr := list.ApplyMoves(sum.Moved)
-		for _, m := range moves {
-			if m.Merged {
-				fmt.Fprintf(e.stderr, "%s: %s moved to %s, which you already follow; removed the old line from %s\n", programName, m.From, m.To, list.Path())
-			} else {
-				fmt.Fprintf(e.stderr, "%s: %s moved permanently to %s; updated %s\n", programName, m.From, m.To, list.Path())
-			}
+	moves, merr := followMoves(list, sum.Moved)
+	for _, m := range moves {
+		if m.Merged {
+			fmt.Fprintf(e.stderr, "%s: %s moved to %s, which you already follow; removed the old line from %s\n", programName, m.From, m.To, list.Path())
+		} else {
+			fmt.Fprintf(e.stderr, "%s: %s moved permanently to %s; updated %s\n", programName, m.From, m.To, list.Path())
 		}
-		if merr == nil {
-			merr = list.Save()
-		}
-		if merr != nil {
-			return fmt.Errorf("follow moved feeds: %w", merr)
-		}
+	}
+	if merr != nil {
+		return fmt.Errorf("follow moved feeds: %w", merr)
 	}
 	fmt.Fprintln(e.stdout, summaryLine(sum))
 	if err != nil {

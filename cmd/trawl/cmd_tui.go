@@ -71,8 +71,8 @@ func runTUI(e *env, g *globals, args []string) error {
 			return feeds.Summary{}, err
 		}
 		sum, err := feeds.NewRefresher(a.db, cls, a.refreshOptions(progress)).Refresh(ctx, list.Feeds())
-		if err == nil && len(sum.Moved) > 0 {
-			err = followMoves(list, sum.Moved)
+		if err == nil {
+			_, err = followMoves(list, sum.Moved)
 		}
 		return sum, err
 	}
@@ -87,12 +87,17 @@ func runTUI(e *env, g *globals, args []string) error {
 }
 
 // followMoves rewrites the subscriptions of feeds that moved permanently,
-// merging a moved feed into an existing subscription to the same URL.
-func followMoves(list *feeds.SubscriptionList, moved map[string]string) error {
-	if _, err := list.ApplyMoves(moved); err != nil {
-		return err
+// merging a moved feed into an existing subscription to the same URL, and
+// saves the list. It returns the moves it made, for the caller to report.
+func followMoves(list *feeds.SubscriptionList, moved map[string]string) ([]feeds.Move, error) {
+	if len(moved) == 0 {
+		return nil, nil
 	}
-	return list.Save()
+	moves, err := list.ApplyMoves(moved)
+	if err != nil {
+		return moves, err
+	}
+	return moves, list.Save()
 }
 
 var errNoTerminal = errors.New("the reader needs a terminal; for scripts use 'trawl list'")
