@@ -181,7 +181,7 @@ func feedsList(a *app, list *feeds.SubscriptionList) error {
 			stories += counts.Feeds[st.Origin]
 		}
 		name := truncate(sanitize.Line(firstSet(s.Title, st.Title, "-")), 30)
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\n", name, feedStatus(st), ago(now, st.LastSuccess), stories,
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\n", name, feedStatus(st), common.Age(now, st.LastSuccess), stories,
 			feedNextTry(now, st), s.URL, truncate(sanitize.Line(firstSet(st.LastError, "-")), 80))
 	}
 	return tw.Flush()
@@ -208,9 +208,6 @@ func feedNextTry(now time.Time, st item.FeedState) string {
 	}
 	return "next fetch"
 }
-
-// ago renders the age of t compactly (5m, 3h, 2d, 7w), as the reader does.
-func ago(now, t time.Time) string { return common.Age(now, t) }
 
 func truncate(s string, n int) string {
 	r := []rune(s)

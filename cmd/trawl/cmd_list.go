@@ -10,6 +10,7 @@ import (
 
 	"github.com/trawl-news/trawl/feeds/sanitize"
 	"github.com/trawl-news/trawl/store"
+	"github.com/trawl-news/trawl/tui/common"
 )
 
 // Longer --help texts.
@@ -123,7 +124,7 @@ func runList(e *env, g *globals, args []string) error {
 		if len(s.Tags) > 0 {
 			tags = "[" + strings.Join(s.TagNames(), ",") + "]"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", shortID(s.ID), marks, ago(now, s.Published),
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", shortID(s.ID), marks, common.Age(now, s.Published),
 			truncate(sanitize.Line(s.Outlet), 20), truncate(sanitize.Line(s.Title), 90), sanitize.Line(tags))
 	}
 	return tw.Flush()
