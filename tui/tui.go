@@ -34,7 +34,6 @@ type Source interface {
 	Get(id string) (store.Story, error)
 	Counts() (store.Counts, error)
 	Update(id string, fn func(*store.State)) (store.State, error)
-	Each(v store.View, fn func(store.Story) error) error
 	// Scan reads every story for the search index (see search.Walker).
 	Scan(meta func(*store.Brief) (int, error), text func(n int, title, summary []byte) error) error
 	FeedStates() (map[string]store.FeedState, error)
