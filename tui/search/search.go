@@ -26,9 +26,10 @@ import (
 const MaxSummaryBytes = 200
 
 // Walker is what Build reads: the store's file-order scan of every story
-// (store.DB.Scan).
+// (store.DB.Scan), and its counts, to size the index's buffers once.
 type Walker interface {
 	Scan(meta func(*store.Brief) (int, error), text func(n int, title, summary []byte) error) error
+	Counts() (store.Counts, error)
 }
 
 // Flag bits of an entry's user state.
@@ -130,12 +131,10 @@ func Build(ctx context.Context, w Walker) (*Index, error) {
 	// in the order the cache keeps it; pending holds the first pass's
 	// entries until the second puts them in its order.
 	var pending []entry
-	if c, ok := w.(counter); ok {
-		if counts, err := c.Counts(); err == nil {
-			n := counts.All + counts.Dismissed
-			pending = make([]entry, 0, n)
-			ix.strs = make([]byte, 0, n*idBytes)
-		}
+	if counts, err := w.Counts(); err == nil {
+		n := counts.All + counts.Dismissed
+		pending = make([]entry, 0, n)
+		ix.strs = make([]byte, 0, n*idBytes)
 	}
 	var idsEnd int // where the IDs end in strs and the titles start
 	meta := func(s *store.Brief) (int, error) {
@@ -258,12 +257,6 @@ func (ix *Index) renumberTags() {
 		}
 		ix.entries[i].tags = m
 	}
-}
-
-// counter is what Build asks, when the walker can tell, to size its
-// buffers once.
-type counter interface {
-	Counts() (store.Counts, error)
 }
 
 // idBytes is the length of a story ID (see item.NewID).
