@@ -300,23 +300,13 @@ func Document(b []byte) []byte {
 			i = skipEscape(b, i+1, true)
 		case c < 0x20 && c != '\t' && c != '\n' && c != '\r':
 			i++
-		case c == '&':
-			if r, n := forbiddenRef(b[i:]); n > 0 {
-				i += n
-				if r == 0x1b {
-					i = skipEscape(b, i, true)
-				}
-				continue
-			}
-			out = append(out, c)
-			i++
 		case c == ';':
-			// Dropping a control can join the text around it into a
-			// reference ("&#0\x030;" becomes "&#00;"): look back for one.
+			// A character reference ends here. Checking the output rather
+			// than the input also catches one that dropping a control
+			// joined together ("&#0\x030;" becomes "&#00;").
 			out = append(out, c)
 			i++
-			if p := joinedRef(out); p >= 0 {
-				r, _ := forbiddenRef(out[p:])
+			if p, r := refEnding(out); p >= 0 {
 				out = out[:p]
 				if r == 0x1b {
 					i = skipEscape(b, i, true)
@@ -330,18 +320,19 @@ func Document(b []byte) []byte {
 	return out
 }
 
-// joinedRef returns where a forbidden character reference ending out
-// starts, or -1. References are at most 12 bytes long.
-func joinedRef(out []byte) int {
+// refEnding returns where a forbidden character reference ending out
+// starts, and the character it names; p is -1 if there is none.
+// References are at most 12 bytes long.
+func refEnding(out []byte) (p int, r rune) {
 	for p := len(out) - 4; p >= 0 && p >= len(out)-12; p-- {
 		if out[p] == '&' {
-			if _, n := forbiddenRef(out[p:]); n == len(out)-p {
-				return p
+			if r, n := forbiddenRef(out[p:]); n == len(out)-p {
+				return p, r
 			}
-			return -1
+			break
 		}
 	}
-	return -1
+	return -1, 0
 }
 
 // firstForbidden returns the index of the first control character or
