@@ -142,7 +142,7 @@ func plainRune(r rune) bool {
 	case r <= 0xa0: // C1 controls and the no-break space
 		return false
 	case r < 0x2000:
-		return r != 0x061c // Arabic letter mark
+		return r != 0x061c && r != 0x1680 // Arabic letter mark, Ogham space mark
 	case r <= 0x206f: // spaces, bidi marks, separators, invisible operators
 		return r != 0x2028 && r != 0x2029 && !isBidiControl(r) && !isSpace(r)
 	case r == 0x3000, r == 0xfeff, r >= 0xfff9 && r <= 0xfffb:
@@ -153,7 +153,7 @@ func plainRune(r rune) bool {
 
 // isSpace reports the Unicode spaces that fold to one ASCII space.
 func isSpace(r rune) bool {
-	return r == 0xa0 || (r >= 0x2000 && r <= 0x200a) || r == 0x202f || r == 0x205f || r == 0x3000
+	return r == 0xa0 || r == 0x1680 || (r >= 0x2000 && r <= 0x200a) || r == 0x202f || r == 0x205f || r == 0x3000
 }
 
 // isBidiControl reports the characters that change display order: the
