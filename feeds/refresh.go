@@ -148,8 +148,7 @@ type Refresher struct {
 	opts    RefreshOptions
 	fetcher *Fetcher
 	parser  *Parser
-	sink    Sink
-	prep    PreparingSink // sink, when it can prepare; else nil
+	sink    PreparingSink // see unprepared for a Sink that cannot prepare
 	tagger  Tagger
 }
 
@@ -164,15 +163,39 @@ func NewRefresher(sink Sink, tagger Tagger, opts RefreshOptions) *Refresher {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	prep, _ := sink.(PreparingSink)
+	prep, ok := sink.(PreparingSink)
+	if !ok {
+		prep = unprepared{sink}
+	}
 	return &Refresher{
 		opts:    opts,
 		fetcher: NewFetcher(opts.Fetch),
 		parser:  NewParser(opts.MaxItems),
-		sink:    sink,
-		prep:    prep,
+		sink:    prep,
 		tagger:  tagger,
 	}
+}
+
+// unprepared is a Sink that cannot prepare seen as a PreparingSink, so
+// that a refresh has one way to save: its prepared feed is the fetched
+// one, parsed stories and all, until SaveFetched stores it.
+type unprepared struct{ Sink }
+
+func (s unprepared) PrepareFetched(f item.Fetched) any { return f }
+
+func (s unprepared) SavePrepared(batch []any) ([]int, error) {
+	fetched := make([]item.Fetched, len(batch))
+	for i, b := range batch {
+		fetched[i] = b.(item.Fetched)
+	}
+	if err := s.SaveFetched(fetched); err != nil {
+		return nil, err
+	}
+	news := make([]int, len(fetched))
+	for i, f := range fetched {
+		news[i] = f.New
+	}
+	return news, nil
 }
 
 // outcome is one feed's result on its way to the writer.
@@ -180,8 +203,8 @@ type outcome struct {
 	// fetched holds the feed's new state and stories; a feed that moved
 	// has a second entry, its state under the new URL.
 	fetched []item.Fetched
-	// prepared holds fetched made ready by a PreparingSink, one for one;
-	// fetched then keeps no stories.
+	// prepared holds fetched made ready by the sink, one for one; fetched
+	// then keeps no stories.
 	prepared []any
 	stories  int // in fetched[0], counted against the pending budget
 	ev       Event
@@ -368,9 +391,7 @@ func (rn *run) feed(sub Subscription, st item.FeedState, title string) {
 		}
 	}
 	out.stories = len(out.fetched[0].Items)
-	if rn.r.prep != nil {
-		out.prepare(rn.r.prep)
-	}
+	out.prepare(rn.r.sink)
 	// Wait for room in the write queue while still holding the core, so
 	// that when the cache is the bottleneck parsing stops instead of
 	// piling up parsed stories in memory.
@@ -486,33 +507,15 @@ func (r *Refresher) write(results <-chan outcome, pending *itemBudget, finish fu
 // save stores a batch in one transaction and returns how many stories of
 // each of its fetched entries, in order, were new.
 func (r *Refresher) save(batch []outcome) ([]int, error) {
-	var n int
+	var ready []any
 	for _, o := range batch {
-		n += len(o.fetched)
+		ready = append(ready, o.prepared...)
 	}
-	if r.prep != nil {
-		ready := make([]any, 0, n)
-		for _, o := range batch {
-			ready = append(ready, o.prepared...)
-		}
-		news, err := r.prep.SavePrepared(ready)
-		if err == nil && len(news) != n {
-			err = fmt.Errorf("the cache counted new stories for %d feeds of %d", len(news), n)
-		}
-		return news, err
+	news, err := r.sink.SavePrepared(ready)
+	if err == nil && len(news) != len(ready) {
+		err = fmt.Errorf("the cache counted new stories for %d feeds of %d", len(news), len(ready))
 	}
-	fetched := make([]item.Fetched, 0, n)
-	for _, o := range batch {
-		fetched = append(fetched, o.fetched...)
-	}
-	if err := r.sink.SaveFetched(fetched); err != nil {
-		return nil, err
-	}
-	news := make([]int, n)
-	for i, f := range fetched {
-		news[i] = f.New
-	}
-	return news, nil
+	return news, err
 }
 
 // process turns one fetch into the feed's new state, its stories and the
