@@ -347,21 +347,23 @@ func (rn *run) finish(ev Event) {
 // queues its outcome for the writer.
 func (rn *run) feed(sub Subscription, st item.FeedState, title string) {
 	ctx := rn.ctx
-	cancelled := func(error) {
+	// The cause, not ctx.Err(): a refresh stopped by a failing cache
+	// says so (ErrStore) rather than "context canceled".
+	cancelled := func() {
 		rn.finish(Event{Kind: EventFailed, Feed: sub.URL, Title: title, Err: fmt.Errorf("cancelled: %w", context.Cause(ctx))})
 	}
 	// The host slot first: a feed waiting for its busy host must not hold
 	// one of the global slots other hosts could use.
 	host := hostOf(sub.URL)
 	if err := rn.hosts.acquire(ctx, host); err != nil {
-		cancelled(err)
+		cancelled()
 		return
 	}
 	select {
 	case rn.fetchSlots <- struct{}{}:
 	case <-ctx.Done():
 		rn.hosts.release(host)
-		cancelled(ctx.Err())
+		cancelled()
 		return
 	}
 	rn.progress(Event{Kind: EventStarted, Feed: sub.URL, Title: title, Total: rn.total})
@@ -401,7 +403,7 @@ func (rn *run) feed(sub Subscription, st item.FeedState, title string) {
 		// A cancelled refresh is not the feed's fault: report it, but
 		// leave its state (and backoff) as it was.
 		rn.pending.release(out.stories)
-		cancelled(ctx.Err())
+		cancelled()
 		return
 	}
 	rn.results <- out
