@@ -60,10 +60,11 @@ type UpsertResult struct {
 // first stored with, so a feed that re-dates old stories does not push
 // them back to the top; an item with no date gets its first-seen time.
 func (db *DB) Upsert(items []item.Item) (UpsertResult, error) {
+	ready := prepareAll(items) // needs no transaction, so outside the write lock
 	var res UpsertResult
 	err := db.write(func(w *writer) error {
 		res = UpsertResult{}
-		out, err := w.upsert([][]item.Item{items})
+		out, err := w.upsert([][]prepared{ready})
 		if err != nil {
 			return err
 		}
@@ -180,7 +181,7 @@ func (db *DB) SavePrepared(batch []any) ([]int, error) {
 			}
 			groups[i] = f.stories
 		}
-		out, err := w.upsertPrepared(groups)
+		out, err := w.upsert(groups)
 		if err != nil {
 			return err
 		}
@@ -200,22 +201,12 @@ func (db *DB) SavePrepared(batch []any) ([]int, error) {
 	return news, nil
 }
 
-// upsert stores the items of one or more feeds and returns the outcome of
-// each, in the shape of groups.
-func (w *writer) upsert(groups [][]item.Item) ([][]outcome, error) {
-	ready := make([][]prepared, len(groups))
-	for g, items := range groups {
-		ready[g] = prepareAll(items)
-	}
-	return w.upsertPrepared(ready)
-}
-
-// upsertPrepared stores prepared stories of one or more feeds and returns
-// the outcome of each, in the shape of groups. It works through them in
+// upsert stores prepared stories of one or more feeds and returns the
+// outcome of each, in the shape of groups. It works through them in
 // ID order, which keeps bbolt appending to its in-memory nodes (see
 // writer); stories with one ID keep their order, so the first feed of the
 // batch to bring a new story owns it.
-func (w *writer) upsertPrepared(groups [][]prepared) ([][]outcome, error) {
+func (w *writer) upsert(groups [][]prepared) ([][]outcome, error) {
 	// prefix holds the ID's first eight bytes, so most comparisons of
 	// the sort are one integer compare with no pointer to chase.
 	type ref struct {
