@@ -90,8 +90,14 @@ func (m *Model) refreshDone(msg refreshDoneMsg) (tea.Model, tea.Cmd) {
 	m.feeds.RefreshDone()
 	cmds := []tea.Cmd{m.status.FinishRefresh(msg.sum, msg.err), countsCmd(m.opts.Source), m.feeds.LoadCmd()}
 	if msg.sum.New > 0 {
-		m.indexing, m.stateLog = true, map[string]store.State{}
-		cmds = append(cmds, m.list.ReloadCmd(), buildIndexCmd(m.ctx, m.opts.Source))
+		cmds = append(cmds, m.list.ReloadCmd())
+		// A first build that has not started yet will read the new
+		// stories itself; starting one here as well would read the whole
+		// cache twice.
+		if m.indexStarted {
+			m.indexing, m.stateLog = true, map[string]store.State{}
+			cmds = append(cmds, buildIndexCmd(m.ctx, m.opts.Source))
+		}
 	}
 	return m, tea.Batch(cmds...)
 }
