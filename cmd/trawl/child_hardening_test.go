@@ -159,7 +159,13 @@ func (c *cli) childCmd(ctx context.Context, spec childSpec) *exec.Cmd {
 	// /proc/self/exe rather than the binary's path: a child running as
 	// another user may not be allowed into the build directory.
 	cmd := exec.CommandContext(ctx, "/proc/self/exe")
+	// Built with -race, a process that exits with status 0 first sleeps
+	// for atexit_sleep_ms, 1 s by default; the suites start dozens of
+	// children that succeed. The parent's own GORACE settings come after
+	// and win.
+	gorace := strings.TrimSpace("atexit_sleep_ms=0 " + os.Getenv("GORACE"))
 	cmd.Env = []string{
+		"GORACE=" + gorace,
 		"HOME=" + c.home,
 		"PATH=" + os.Getenv("PATH"),
 		envChildRole + "=" + role,
