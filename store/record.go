@@ -63,6 +63,9 @@ var errBadRecord = errors.New("damaged story record")
 //	         summary, rules version, tags with their matches
 const metaFixed = 1 + 8 + 8
 
+// metaSeq reads the Seq of a meta value at least metaFixed long, in place.
+func metaSeq(raw []byte) uint64 { return binary.BigEndian.Uint64(raw[9:metaFixed]) }
+
 func (r *itemRecord) encodeMeta() []byte {
 	n := metaFixed + len(r.Outlet) + 32
 	for _, f := range r.Feeds {
@@ -143,7 +146,7 @@ func decodeMeta(id string, raw []byte) (*itemRecord, error) {
 	if len(raw) < metaFixed || raw[0] != recordFormat {
 		return nil, fmt.Errorf("story %s: %w (unknown format)", id, errBadRecord)
 	}
-	r := &itemRecord{ID: id, Hash: binary.BigEndian.Uint64(raw[1:9]), Seq: binary.BigEndian.Uint64(raw[9:17])}
+	r := &itemRecord{ID: id, Hash: binary.BigEndian.Uint64(raw[1:9]), Seq: metaSeq(raw)}
 	d := decoder[string]{b: string(raw[metaFixed:])}
 	r.Feeds = d.strs()
 	r.Outlet = d.str()

@@ -122,7 +122,7 @@ func (br *Brief) decodeMeta(id, raw []byte) (seq uint64, err error) {
 	if err := d.done(); err != nil {
 		return 0, fmt.Errorf("store: story %s: %w (%w)", id, errBadRecord, err)
 	}
-	return binary.BigEndian.Uint64(raw[9:17]), nil
+	return metaSeq(raw), nil
 }
 
 // briefText reads the title and summary of a content record in place.
@@ -161,7 +161,7 @@ func (d *decoder[T]) appendEach(dst []T) []T {
 func idOfSeq(items *bolt.Bucket, seq uint64) string {
 	c := items.Cursor()
 	for k, raw := c.First(); k != nil; k, raw = c.Next() {
-		if len(raw) >= metaFixed && binary.BigEndian.Uint64(raw[9:17]) == seq {
+		if len(raw) >= metaFixed && metaSeq(raw) == seq {
 			return string(k)
 		}
 	}
