@@ -71,17 +71,24 @@ func TestExplainUsage(t *testing.T) {
 	}
 }
 
-// fetchPolicyDesk fetches the policy fixture feed (three stories) and
-// returns the ID of the story whose title contains title.
-func fetchPolicyDesk(t *testing.T, c *cli, title string) string {
+// fetchPolicy subscribes c to the policy fixture feed (three stories)
+// and fetches it.
+func fetchPolicy(t *testing.T, c *cli) {
 	t.Helper()
 	srv := serveFixtures(t)
 	if r := c.run("feeds", "add", srv.URL+"/policy.rss.xml"); r.code != 0 {
-		t.Fatal(r.stderr)
+		t.Fatalf("feeds add: %q", r.stderr)
 	}
 	if r := c.run("fetch"); r.code != 0 {
-		t.Fatal(r.stderr)
+		t.Fatalf("fetch: %q", r.stderr)
 	}
+}
+
+// fetchPolicyDesk fetches the policy fixture feed and returns the ID of
+// the story whose title contains title.
+func fetchPolicyDesk(t *testing.T, c *cli, title string) string {
+	t.Helper()
+	fetchPolicy(t, c)
 	for _, s := range listJSON(t, c) {
 		if strings.Contains(s.Title, title) {
 			return s.ID

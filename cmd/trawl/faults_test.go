@@ -187,14 +187,8 @@ func TestKilledDuringRefresh(t *testing.T) {
 // after it: the note is always the earlier or the new text, whole, and
 // nothing else changes.
 func TestKilledDuringNoteSave(t *testing.T) {
-	srv := serveFixtures(t)
 	c := newCLI(t)
-	if r := c.run("feeds", "add", srv.URL+"/policy.rss.xml"); r.code != 0 {
-		t.Fatal(r.stderr)
-	}
-	if r := c.run("fetch"); r.code != 0 {
-		t.Fatalf("fetch: %q", r.stderr)
-	}
+	fetchPolicy(t, c)
 	kept := c.keep()
 	var target string
 	for id := range kept.notes {
@@ -353,14 +347,8 @@ func (c *cli) asOtherUser() *syscall.Credential {
 // and the file is not changed; a cache that cannot be created, and a
 // compaction that cannot write its copy, are clear errors too.
 func TestReadOnlyCacheDirectory(t *testing.T) {
-	srv := serveFixtures(t)
 	c := newCLI(t)
-	if r := c.run("feeds", "add", srv.URL+"/policy.rss.xml"); r.code != 0 {
-		t.Fatal(r.stderr)
-	}
-	if r := c.run("fetch"); r.code != 0 {
-		t.Fatalf("fetch: %q", r.stderr)
-	}
+	fetchPolicy(t, c)
 	kept := c.keep()
 	cred := c.asOtherUser()
 	path := c.cachePath()
@@ -664,14 +652,8 @@ func TestLockedByAnotherTrawl(t *testing.T) {
 // every command that reads it with one line naming the file and the
 // line, before the cache is touched.
 func TestBrokenConfigAndRules(t *testing.T) {
-	srv := serveFixtures(t)
 	c := newCLI(t)
-	if r := c.run("feeds", "add", srv.URL+"/policy.rss.xml"); r.code != 0 {
-		t.Fatal(r.stderr)
-	}
-	if r := c.run("fetch"); r.code != 0 {
-		t.Fatalf("fetch: %q", r.stderr)
-	}
+	fetchPolicy(t, c)
 	kept := c.keep()
 	cfgPath := filepath.Join(c.home, ".config", "trawl", "config.toml")
 	rulesPath := filepath.Join(c.home, ".config", "trawl", "rules.toml")

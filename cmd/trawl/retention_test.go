@@ -6,14 +6,8 @@ import (
 )
 
 func TestFetchAppliesRetention(t *testing.T) {
-	srv := serveFixtures(t)
 	c := newCLI(t)
-	if r := c.run("feeds", "add", srv.URL+"/policy.rss.xml"); r.code != 0 {
-		t.Fatalf("feeds add: %q", r.stderr)
-	}
-	if r := c.run("fetch"); r.code != 0 {
-		t.Fatalf("fetch: %q", r.stderr)
-	}
+	fetchPolicy(t, c)
 	ids := map[string]string{}
 	for _, s := range listJSON(t, c) {
 		ids[s.Title] = s.ID
