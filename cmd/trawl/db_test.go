@@ -184,27 +184,31 @@ func TestDBCheckReportsDamage(t *testing.T) {
 	}
 }
 
+// fileSum is the SHA-256 of the file at path, to tell whether a command
+// changed it.
+func fileSum(t *testing.T, path string) [32]byte {
+	t.Helper()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sha256.Sum256(raw)
+}
+
 func TestCommandsRefuseFilesThatAreNotCaches(t *testing.T) {
 	c := newCLI(t)
 	path := filepath.Join(t.TempDir(), "notes.db")
 	if err := os.WriteFile(path, []byte(strings.Repeat("my notes, not a cache\n", 400)), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	sum := func() [32]byte {
-		raw, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return sha256.Sum256(raw)
-	}
-	before := sum()
+	before := fileSum(t, path)
 	for _, args := range [][]string{{"list"}, {"db", "check"}, {"db", "compact"}, {"prune", "--older-than", "1d"}, {"star", "abc"}} {
 		r := c.run(append([]string{"--db", path}, args...)...)
 		if r.code != exitFailed || !strings.Contains(r.stderr, path) || !strings.Contains(r.stderr, "not a trawl cache") || strings.Count(r.stderr, "\n") != 1 {
 			t.Errorf("trawl %s: exit %d, stderr %q", strings.Join(args, " "), r.code, r.stderr)
 		}
 	}
-	if sum() != before {
+	if fileSum(t, path) != before {
 		t.Error("the file was changed")
 	}
 }

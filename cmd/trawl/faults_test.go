@@ -4,7 +4,6 @@ package main
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -413,15 +412,6 @@ func TestReadOnlyCacheDirectory(t *testing.T) {
 		t.Errorf("list with a cache that cannot be created: exit %d, stderr %q", r.code, r.stderr)
 	}
 	assertOnly(t, empty)
-}
-
-func fileSum(t *testing.T, path string) [32]byte {
-	t.Helper()
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return sha256.Sum256(raw)
 }
 
 // damage makes a damaged copy of the cache at src, or a file that is
