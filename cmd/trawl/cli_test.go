@@ -61,6 +61,17 @@ func (c *cli) runWithInput(stdin string, args ...string) result {
 	return result{out.String(), errOut.String(), code}
 }
 
+// runOnTerminal runs a command as if stdout were a terminal, as the
+// reader needs before it opens the cache.
+func (c *cli) runOnTerminal(args ...string) result {
+	c.t.Helper()
+	var out, errOut bytes.Buffer
+	e := c.env(strings.NewReader(""), &out, &errOut)
+	e.isTerminal = true
+	code := run(e, args)
+	return result{out.String(), errOut.String(), code}
+}
+
 // env is the outside world of one command: the private home, the clock,
 // and any variables set in c.vars.
 func (c *cli) env(stdin io.Reader, stdout, stderr io.Writer) *env {

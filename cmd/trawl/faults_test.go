@@ -617,15 +617,12 @@ func TestLockedByAnotherTrawl(t *testing.T) {
 		{"list"}, {"star", kept.starred}, {"note", kept.starred, "x"}, {"export"}, {"fetch"},
 		{"retag"}, {"explain", kept.starred}, {"feeds", "list"}, {"tui"},
 	} {
-		var out, errOut bytes.Buffer
-		e := c.env(strings.NewReader(""), &out, &errOut)
-		e.isTerminal = true // the reader needs a terminal before it opens the cache
 		start := time.Now()
-		code := run(e, args)
+		r := c.runOnTerminal(args...)
 		waited := time.Since(start)
 		slowest = max(slowest, waited)
-		if code != exitFailed || errOut.String() != want {
-			t.Errorf("trawl %s while another trawl holds the cache: exit %d, stderr %q; want %q", strings.Join(args, " "), code, errOut.String(), want)
+		if r.code != exitFailed || r.stderr != want {
+			t.Errorf("trawl %s while another trawl holds the cache: exit %d, stderr %q; want %q", strings.Join(args, " "), r.code, r.stderr, want)
 		}
 		// A guard against waiting forever, not a timing requirement.
 		if waited > 15*time.Second {
@@ -677,14 +674,11 @@ func TestBrokenConfigAndRules(t *testing.T) {
 			commands = append(commands, []string{"list"}, []string{"star", kept.starred}, []string{"export"}, []string{"feeds", "list"})
 		}
 		for _, args := range commands {
-			var out, errOut bytes.Buffer
-			e := c.env(strings.NewReader(""), &out, &errOut)
-			e.isTerminal = true
-			code := run(e, args)
-			if code != exitFailed || !strings.HasPrefix(errOut.String(), want) || strings.Count(errOut.String(), "\n") != 1 {
-				t.Errorf("trawl %s with %s %q: exit %d, stderr %q; want one line starting %q", strings.Join(args, " "), tt.file, tt.text, code, errOut.String(), want)
+			r := c.runOnTerminal(args...)
+			if r.code != exitFailed || !strings.HasPrefix(r.stderr, want) || strings.Count(r.stderr, "\n") != 1 {
+				t.Errorf("trawl %s with %s %q: exit %d, stderr %q; want one line starting %q", strings.Join(args, " "), tt.file, tt.text, r.code, r.stderr, want)
 			}
-			assertClean(t, "the error about "+tt.file, errOut.String())
+			assertClean(t, "the error about "+tt.file, r.stderr)
 		}
 		// An empty config is the default one; no rules file is the
 		// built-in rules.
