@@ -459,12 +459,12 @@ const (
 // error, and stops the refresh on it; feeds in that batch and after it
 // are reported as failed with an error that wraps ErrStore.
 func (r *Refresher) write(results <-chan outcome, pending *itemBudget, finish func(Event), stop context.CancelCauseFunc) error {
-	var firstErr error
+	var firstErr, failed error // failed is firstErr as the feeds report it
 	for first := range results {
-		if firstErr != nil {
+		if failed != nil {
 			pending.release(first.stories)
 			ev := first.ev
-			ev.Kind, ev.Err = EventFailed, fmt.Errorf("%w: %w", ErrStore, firstErr)
+			ev.Kind, ev.Err = EventFailed, failed
 			finish(ev)
 			continue
 		}
@@ -488,14 +488,14 @@ func (r *Refresher) write(results <-chan outcome, pending *itemBudget, finish fu
 		news, err := r.save(batch)
 		pending.release(items)
 		if err != nil {
-			firstErr = err
-			stop(fmt.Errorf("%w: %w", ErrStore, err))
+			firstErr, failed = err, fmt.Errorf("%w: %w", ErrStore, err)
+			stop(failed)
 		}
 		i := 0
 		for _, o := range batch {
 			ev := o.ev
-			if err != nil {
-				ev.Kind, ev.Err = EventFailed, fmt.Errorf("%w: %w", ErrStore, err)
+			if failed != nil {
+				ev.Kind, ev.Err = EventFailed, failed
 			} else if ev.Kind == EventDone {
 				ev.New = news[i]
 			}
