@@ -717,29 +717,29 @@ func checkTUIFrames(t *testing.T, c *cli, total int) {
 	rec := &frameRecorder{inner: tui.New(tuiOptions(a))}
 	tm := teatest.NewTestModel(t, rec, teatest.WithInitialTermSize(120, 50))
 	seen := 0
-	check := func(step string) string {
+	// check checks the frames drawn since the last check and returns the
+	// last of them, "" if there was none, and the stories loaded so far.
+	check := func(step string) (string, int) {
 		t.Helper()
-		frames, _ := rec.take()
+		frames, loads := rec.take()
 		for _, f := range frames {
 			assertClean(t, "TUI frame after "+step, f)
 		}
 		seen += len(frames)
 		if len(frames) == 0 {
-			return ""
+			return "", loads
 		}
-		return frames[len(frames)-1]
+		return frames[len(frames)-1], loads
 	}
 	waitFrames := func(step string, ok func(frame string, loads int) bool) string {
 		t.Helper()
 		var last string
 		deadline := time.Now().Add(45 * time.Second)
 		for {
-			frames, loads := rec.take()
-			for _, f := range frames {
-				assertClean(t, "TUI frame after "+step, f)
+			f, loads := check(step)
+			if f != "" {
 				last = f
 			}
-			seen += len(frames)
 			if last != "" && ok(last, loads) {
 				return last
 			}
