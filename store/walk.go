@@ -11,15 +11,14 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// Brief is what a story row and a search need of a story: no link,
-// author, evidence or body. Its byte slices point into the cache's memory
-// map and its slices are reused for the next story, so they are valid
-// only during the call that receives them; copy what must be kept.
+// Brief is what a story row and a search need of a story but its text
+// (title and summary, which Scan passes separately): no link, author,
+// evidence or body. Its byte slices point into the cache's memory map and
+// its slices are reused for the next story, so they are valid only during
+// the call that receives them; copy what must be kept.
 type Brief struct {
 	ID        []byte
-	Title     []byte // nil in Scan's first pass
 	Outlet    []byte
-	Summary   []byte   // nil in Scan's first pass
 	Feeds     [][]byte // every feed that carried the story, the first first
 	Tags      [][]byte // the names of its tags
 	Published time.Time
@@ -34,11 +33,10 @@ type Brief struct {
 // (but for the rare story with a note). Stories come in no view's order:
 // callers that need one sort by Published and ID, as the indexes do.
 //
-// The first pass calls meta with each story's Brief but for its Title and
-// Summary, in ID order; meta returns a number of the caller's choosing
-// for the story, or an error to stop. The second pass calls text with
-// that number and the story's title and summary, in the order their
-// records are stored. Everything passed points into the cache's memory
+// The first pass calls meta with each story's Brief, in ID order; meta
+// returns a number of the caller's choosing for the story, or an error to
+// stop. The second pass calls text with that number and the story's title
+// and summary, in the order their records are stored. Everything passed points into the cache's memory
 // and is valid only during the call. The whole scan is one read
 // transaction, so neither callback may write to the store.
 //
@@ -111,7 +109,7 @@ func (br *Brief) decodeMeta(id, raw []byte) (seq uint64, err error) {
 	if len(raw) < metaFixed || raw[0] != recordFormat {
 		return 0, fmt.Errorf("store: story %s: %w (unknown format)", id, errBadRecord)
 	}
-	br.ID, br.Title, br.Summary = id, nil, nil
+	br.ID = id
 	d := decoder[[]byte]{b: raw[metaFixed:]}
 	br.Feeds = d.appendEach(br.Feeds[:0])
 	br.Outlet = d.next()

@@ -76,7 +76,7 @@ func copyBrief(b *Brief) brief {
 		return out
 	}
 	return brief{
-		id: string(b.ID), title: string(b.Title), outlet: string(b.Outlet), summary: string(b.Summary),
+		id: string(b.ID), outlet: string(b.Outlet),
 		feeds: strs(b.Feeds), tags: strs(b.Tags), published: b.Published, state: b.State,
 	}
 }
@@ -98,9 +98,6 @@ func scanAll(t *testing.T, db *DB) []brief {
 	var got []brief
 	texts := 0
 	err := db.Scan(func(b *Brief) (int, error) {
-		if b.Title != nil || b.Summary != nil {
-			t.Fatalf("story %s: the first pass has text", b.ID)
-		}
 		got = append(got, copyBrief(b))
 		return len(got) - 1, nil
 	}, func(n int, title, summary []byte) error {
