@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -12,6 +13,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 // fixedNow is the clock of the CLI tests: the fixture feeds are dated just
@@ -326,4 +328,45 @@ func TestPathOverrides(t *testing.T) {
 	if err != nil || !strings.Contains(string(subs), "https://example.org/feed.xml") {
 		t.Errorf("--config did not move the subscriptions beside it: %v %q", err, subs)
 	}
+}
+
+// assertClean fails the test for every character in s that must never
+// reach a terminal or an export: C0 controls other than newline and tab,
+// DEL, C1 controls, ESC, bidi controls and invalid UTF-8. Written apart
+// from the sanitiser on purpose, so that the sanitiser is checked rather
+// than trusted.
+func assertClean(t *testing.T, where, s string) {
+	t.Helper()
+	if bad := unsafeChars(s, 3); len(bad) > 0 {
+		t.Errorf("%s carries %s", where, strings.Join(bad, "; "))
+	}
+}
+
+// unsafeChars describes up to limit of the unsafe characters in s, each with
+// some context.
+func unsafeChars(s string, limit int) []string {
+	var bad []string
+	for i := 0; i < len(s) && len(bad) < limit; {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		what := ""
+		switch {
+		case r == utf8.RuneError && n == 1:
+			what = fmt.Sprintf("invalid UTF-8 (byte %#x)", s[i])
+		case r == '\n' || r == '\t':
+		case r == 0x1b:
+			what = "ESC"
+		case r < 0x20 || r == 0x7f:
+			what = fmt.Sprintf("control %U", r)
+		case r >= 0x80 && r <= 0x9f:
+			what = fmt.Sprintf("C1 control %U", r)
+		case r == 0x061c || r == 0x200e || r == 0x200f || r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069:
+			what = fmt.Sprintf("bidi control %U", r)
+		}
+		if what != "" {
+			from, to := max(i-20, 0), min(len(s), i+n+20)
+			bad = append(bad, fmt.Sprintf("%s at byte %d in %q", what, i, s[from:to]))
+		}
+		i += n
+	}
+	return bad
 }

@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"unicode/utf8"
 )
 
 // FuzzConfig decodes any text as config.toml. A config that is refused
@@ -29,9 +28,7 @@ func FuzzConfig(f *testing.F) {
 					t.Errorf("error %q names a line the file does not have", msg)
 				}
 			}
-			if !utf8.ValidString(msg) || strings.ContainsFunc(msg, func(r rune) bool {
-				return r < 0x20 || r >= 0x7f && r < 0xa0 || r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069
-			}) {
+			if len(unsafeChars(msg, 1)) > 0 || strings.ContainsAny(msg, "\n\t") {
 				t.Errorf("error is not one clean line: %q", msg)
 			}
 			return
