@@ -191,12 +191,7 @@ func TestFetchReportsUnreachableFeedAndKeepsOthers(t *testing.T) {
 	if r.code != exitFailed {
 		t.Errorf("fetch with a dead feed: exit %d, want %d", r.code, exitFailed)
 	}
-	var about []string
-	for _, line := range strings.Split(r.stderr, "\n") {
-		if strings.Contains(line, "feed") {
-			about = append(about, line)
-		}
-	}
+	about := linesAbout(r.stderr, "feed")
 	if len(about) != 1 || !strings.Contains(about[0], deadURL) || !strings.Contains(about[0], "cannot connect") || !strings.Contains(about[0], "refused") {
 		t.Errorf("stderr should have one line naming %s and the reason, got %q", deadURL, r.stderr)
 	}
