@@ -6,8 +6,10 @@ import (
 	"hash/fnv"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"runtime/metrics"
 	"sync/atomic"
 	"syscall"
@@ -36,7 +38,8 @@ import (
 // 3 KB of HTML an entry), as blogs and some outlets publish. The MB/s
 // figure is feed bytes parsed per second; cpu-s/op is CPU time over all
 // cores, which the load of a shared machine inflates less than wall time;
-// live-MB is the most heap the refresh kept live at once.
+// live-MB is the most heap the refresh kept live at once. They run with
+// the collector set as 'trawl fetch' sets it (collectLikeFetch).
 const (
 	benchFeeds   = 200
 	benchHosts   = 50
@@ -54,6 +57,7 @@ func BenchmarkRefresh200x50FullContent(b *testing.B) {
 func BenchmarkRefreshNotModified(b *testing.B) {
 	now := time.Now()
 	subs, _ := serveOutlets(b, benchFeeds, 50, false, now)
+	collectLikeFetch(b)
 	db := openBenchStore(b)
 	cls := classify.Default()
 	first, err := feeds.NewRefresher(db, cls, feeds.RefreshOptions{}).Refresh(context.Background(), subs)
@@ -77,6 +81,7 @@ func BenchmarkRefreshNotModified(b *testing.B) {
 func benchmarkRefresh(b *testing.B, nFeeds, items int, full bool) {
 	now := time.Now()
 	subs, size := serveOutlets(b, nFeeds, items, full, now)
+	collectLikeFetch(b)
 	cls := classify.Default()
 	b.SetBytes(size)
 	var cpu time.Duration
@@ -107,6 +112,28 @@ func benchmarkRefresh(b *testing.B, nFeeds, items int, full bool) {
 	// is doing; ns/op is wall time.
 	b.ReportMetric(cpu.Seconds()/float64(b.N), "cpu-s/op")
 	b.ReportMetric(float64(peak)/(1<<20), "live-MB")
+}
+
+// collectLikeFetch sets the collector for the rest of the benchmark as
+// 'trawl fetch' sets it for a refresh (feeds.RefreshGCPercent), unless
+// GOGC or GOMEMLIMIT is set, so that a run can compare. The memory limit
+// is raised by what the process holds already, mostly the served feeds: a
+// fetch process holds none of that, and counting it would make the
+// collector run far more often than it does in 'trawl fetch'.
+func collectLikeFetch(b *testing.B) {
+	if os.Getenv("GOGC") != "" || os.Getenv("GOMEMLIMIT") != "" {
+		return
+	}
+	runtime.GC()
+	sample := []metrics.Sample{{Name: "/memory/classes/total:bytes"}, {Name: "/memory/classes/heap/released:bytes"}}
+	metrics.Read(sample)
+	held := int64(sample[0].Value.Uint64() - sample[1].Value.Uint64())
+	percent := debug.SetGCPercent(feeds.RefreshGCPercent)
+	limit := debug.SetMemoryLimit(feeds.RefreshMemoryLimit + held)
+	b.Cleanup(func() {
+		debug.SetGCPercent(percent)
+		debug.SetMemoryLimit(limit)
+	})
 }
 
 // watchHeap samples the live heap (as the last garbage collection marked

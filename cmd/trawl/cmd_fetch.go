@@ -94,26 +94,14 @@ func runFetch(e *env, g *globals, args []string) error {
 	return nil
 }
 
-// A refresh allocates at a high rate while keeping little live: parsed
-// stories wait for the writer only briefly. With the collector's default
-// (a cycle each time the heap doubles) a 200-feed refresh collects about
-// thirty times, a tenth of its CPU. Letting the heap grow to five times
-// what is live makes that a handful, and the limit keeps memory bounded
-// where a large refresh keeps more live: the collector then runs as often
-// as the default would at about 100 MB live.
-const (
-	fetchGCPercent   = 400
-	fetchMemoryLimit = 192 << 20
-)
-
-// tuneGC sets the collector for a refresh, unless the user set GOGC or
+// tuneGC sets the collector for a refresh (see feeds.RefreshGCPercent), unless the user set GOGC or
 // GOMEMLIMIT, and returns what puts the previous settings back.
 func tuneGC(e *env) func() {
 	if e.getenv("GOGC") != "" || e.getenv("GOMEMLIMIT") != "" {
 		return func() {}
 	}
-	percent := debug.SetGCPercent(fetchGCPercent)
-	limit := debug.SetMemoryLimit(fetchMemoryLimit)
+	percent := debug.SetGCPercent(feeds.RefreshGCPercent)
+	limit := debug.SetMemoryLimit(feeds.RefreshMemoryLimit)
 	return func() {
 		debug.SetGCPercent(percent)
 		debug.SetMemoryLimit(limit)

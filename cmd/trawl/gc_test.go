@@ -3,6 +3,8 @@ package main
 import (
 	"runtime/debug"
 	"testing"
+
+	"github.com/trawl-news/trawl/feeds"
 )
 
 // gcSettings reads the collector's percent and memory limit without
@@ -29,8 +31,8 @@ func TestTuneGC(t *testing.T) {
 			restore := tuneGC(e)
 			percent, limit := gcSettings()
 			restore()
-			if tc.tuned && (percent != fetchGCPercent || limit != fetchMemoryLimit) {
-				t.Errorf("during a fetch: GC percent %d, limit %d; want %d, %d", percent, limit, fetchGCPercent, fetchMemoryLimit)
+			if tc.tuned && (percent != feeds.RefreshGCPercent || limit != feeds.RefreshMemoryLimit) {
+				t.Errorf("during a fetch: GC percent %d, limit %d; want %d, %d", percent, limit, feeds.RefreshGCPercent, feeds.RefreshMemoryLimit)
 			}
 			if !tc.tuned && (percent != beforePercent || limit != beforeLimit) {
 				t.Errorf("with %v: GC percent %d, limit %d changed from %d, %d", tc.env, percent, limit, beforePercent, beforeLimit)
