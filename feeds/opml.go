@@ -185,12 +185,15 @@ func TagFromName(name string) string {
 	for _, r := range strings.ToLower(sanitize.Line(name)) {
 		switch {
 		case r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r):
-			if dash && b.Len() > 0 {
-				b.WriteByte('-')
-			}
+			sep := dash && b.Len() > 0
 			dash = false
-			if b.Len()+utf8.RuneLen(r) > 64 {
+			// The separator and the rune fit together or not at all: a
+			// tag never ends in '-' nor runs past the limit.
+			if n := b.Len() + utf8.RuneLen(r); n > 64 || sep && n+1 > 64 {
 				return b.String()
+			}
+			if sep {
+				b.WriteByte('-')
 			}
 			b.WriteRune(r)
 		default:

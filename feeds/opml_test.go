@@ -144,6 +144,12 @@ func TestTagFromName(t *testing.T) {
 		"\x1b[31mred\x1b[0m":     "red",
 		"!!!":                    "",
 		strings.Repeat("a", 100): strings.Repeat("a", 64),
+		// A separator that would not leave room for what follows it is
+		// not written: a tag never ends in '-' or passes 64 bytes.
+		strings.Repeat("a", 64) + " b": strings.Repeat("a", 64),
+		strings.Repeat("a", 63) + " b": strings.Repeat("a", 63),
+		strings.Repeat("a", 62) + " b": strings.Repeat("a", 62) + "-b",
+		strings.Repeat("a", 62) + " é": strings.Repeat("a", 62),
 	}
 	for in, want := range tests {
 		if got := feeds.TagFromName(in); got != want {

@@ -25,6 +25,8 @@ func FuzzReadOPML(f *testing.F) {
 		}
 		f.Add(b)
 	}
+	// A folder name that reaches the tag length limit at a word break.
+	f.Add([]byte(`<opml version="2.0"><body><outline text="` + strings.Repeat("a", 64) + ` b"><outline type="rss" text="x" xmlUrl="https://x.example/feed"/></outline></body></opml>`))
 	f.Fuzz(func(t *testing.T, doc []byte) {
 		got, err := ReadOPML(bytes.NewReader(doc))
 		if err != nil {
