@@ -106,7 +106,9 @@ var (
 	ErrTooLarge      = errors.New("feed is larger than the size limit")
 	ErrTooManyHops   = errors.New("too many redirects")
 	ErrRedirectNoURL = errors.New("redirect to a non-http(s) URL")
-	ErrTimeout       = errors.New("timed out")
+	// ErrRedirectBadURL wraps the reason a redirect target is refused.
+	ErrRedirectBadURL = errors.New("redirect refused")
+	ErrTimeout        = errors.New("timed out")
 )
 
 // HTTPError is a response with a status trawl does not treat as success.
@@ -166,7 +168,19 @@ func (f *Fetcher) Fetch(ctx context.Context, req Request, now time.Time) (*Respo
 		if r.URL.Scheme != "http" && r.URL.Scheme != "https" {
 			return fmt.Errorf("%w: %s", ErrRedirectNoURL, r.URL.Scheme)
 		}
+		// Where a feed moves is stored and shown: a target that could
+		// not be subscribed to (control characters, spaces) is refused
+		// here rather than carried into the cache and the terminal.
+		if _, err := CheckFeedURL(r.URL.String()); err != nil {
+			return fmt.Errorf("%w: %w", ErrRedirectBadURL, err)
+		}
 		if r.Response != nil && r.Response.StatusCode != http.StatusMovedPermanently && r.Response.StatusCode != http.StatusPermanentRedirect {
+			permanent = false
+		}
+		// A move from https to plain http is followed this once but not
+		// kept: the subscription would lose its encryption for good on
+		// one answer from the network.
+		if via[0].URL.Scheme == "https" && r.URL.Scheme == "http" {
 			permanent = false
 		}
 		return nil
@@ -286,7 +300,7 @@ func (f *Fetcher) describeNetError(ctx context.Context, err error) error {
 	var ne net.Error
 	timedOut := errors.Is(context.Cause(ctx), errDeadline)
 	switch {
-	case errors.Is(err, ErrTooManyHops), errors.Is(err, ErrRedirectNoURL):
+	case errors.Is(err, ErrTooManyHops), errors.Is(err, ErrRedirectNoURL), errors.Is(err, ErrRedirectBadURL):
 		var urlErr *url.Error
 		if errors.As(err, &urlErr) {
 			return urlErr.Err

@@ -107,6 +107,14 @@ func newOutlet(t *testing.T) *outlet {
 	mux.Handle("/temporary", http.RedirectHandler("/feed/temp/rss", http.StatusFound))
 	mux.Handle("/loop", http.RedirectHandler("/loop", http.StatusFound))
 	mux.Handle("/to-ftp", http.RedirectHandler("ftp://files.example/feed", http.StatusMovedPermanently))
+	// A retired feed sent on to the site's home page.
+	mux.Handle("/moved-to-page", http.RedirectHandler("/page", http.StatusMovedPermanently))
+	// A move whose target carries a clipboard write (OSC 52, in its C1
+	// form) and a bidi override, which Go keeps verbatim in a query.
+	mux.HandleFunc("/moved-hostile", func(w http.ResponseWriter, r *http.Request) {
+		w.Header()["Location"] = []string{"/feed/m301/rss?\u009d52;c;aGk=\u009c\u202eevil"}
+		w.WriteHeader(http.StatusMovedPermanently)
+	})
 	mux.HandleFunc("/gone", func(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "this feed was retired", http.StatusGone)
 	})
@@ -117,6 +125,10 @@ func newOutlet(t *testing.T) *outlet {
 	mux.HandleFunc("/unavailable", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Retry-After", testNow.Add(3*time.Hour).Format(http.TimeFormat))
 		http.Error(w, "maintenance", http.StatusServiceUnavailable)
+	})
+	mux.HandleFunc("/unavailable-briefly", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", "1")
+		http.Error(w, "restarting", http.StatusServiceUnavailable)
 	})
 	mux.HandleFunc("/error500", func(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "boom", http.StatusInternalServerError)

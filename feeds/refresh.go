@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/trawl-news/trawl/feeds/item"
+	"github.com/trawl-news/trawl/feeds/sanitize"
 )
 
 // Sink keeps what a refresh produces. The store implements it.
@@ -545,7 +546,9 @@ func (r *Refresher) process(ctx context.Context, sub Subscription, st item.FeedS
 	ev := Event{Feed: sub.URL, Title: title}
 	fail := func(err error) outcome {
 		st.Failures++
-		st.LastError = err.Error()
+		// Errors can quote what a server sent (a host name, a redirect
+		// target): stored for display, so cleaned like any feed text.
+		st.LastError = sanitize.Line(err.Error())
 		st.NextTry = time.Time{}
 		if d := backoff(st.Failures); d > 0 {
 			st.NextTry = now.Add(d)
@@ -556,8 +559,10 @@ func (r *Refresher) process(ctx context.Context, sub Subscription, st item.FeedS
 				st.Gone = true
 				st.NextTry = time.Time{}
 			}
-			if he.RetryAfter > 0 {
-				st.NextTry = now.Add(he.RetryAfter)
+			// Retry-After is the least wait the server asks for; a
+			// feed failing for hours keeps its longer backoff.
+			if next := now.Add(he.RetryAfter); he.RetryAfter > 0 && next.After(st.NextTry) {
+				st.NextTry = next
 			}
 		}
 		ev.Kind, ev.Err, ev.NextTry, ev.Failures = EventFailed, err, st.NextTry, st.Failures
@@ -566,13 +571,16 @@ func (r *Refresher) process(ctx context.Context, sub Subscription, st item.FeedS
 	if err != nil {
 		return fail(err)
 	}
-	if resp.MovedTo != "" {
-		st.MovedTo = resp.MovedTo
-		ev.MovedTo = resp.MovedTo
-	}
 	st.ETag, st.LastModified = resp.ETag, resp.LastModified
+	// A move is followed only once the new address has answered with a
+	// feed: a retired feed redirected to a home page must not take the
+	// subscription with it.
 	succeed := func() {
 		st.LastSuccess, st.LastError, st.Failures, st.NextTry, st.Gone = now, "", 0, time.Time{}, false
+		if resp.MovedTo != "" {
+			st.MovedTo = resp.MovedTo
+			ev.MovedTo = resp.MovedTo
+		}
 	}
 	if resp.NotModified {
 		succeed()

@@ -15,6 +15,7 @@ import (
 
 	"github.com/trawl-news/trawl/feeds"
 	"github.com/trawl-news/trawl/feeds/item"
+	"github.com/trawl-news/trawl/feeds/sanitize"
 	"github.com/trawl-news/trawl/store"
 )
 
@@ -175,6 +176,19 @@ func TestRefreshServerBehaviours(t *testing.T) {
 		{path: "/huge", kind: feeds.EventFailed, errIs: feeds.ErrTooLarge, says: "larger than the size limit (64 KiB", state: noStories},
 		{path: "/gzipbomb", kind: feeds.EventFailed, errIs: feeds.ErrTooLarge, says: "after decompression", state: noStories},
 		{path: "/page", kind: feeds.EventFailed, errIs: feeds.ErrNotAFeed, says: "is the URL a web page?", state: noStories},
+		// A move counts only once the new address serves a feed.
+		{path: "/moved-to-page", kind: feeds.EventFailed, errIs: feeds.ErrNotAFeed, says: "is the URL a web page?", state: func(t *testing.T, st item.FeedState) {
+			noStories(t, st)
+			if st.MovedTo != "" {
+				t.Errorf("a move to a web page was kept: %q", st.MovedTo)
+			}
+		}},
+		{path: "/moved-hostile", kind: feeds.EventFailed, errIs: feeds.ErrRedirectBadURL, says: "redirect refused", state: func(t *testing.T, st item.FeedState) {
+			noStories(t, st)
+			if st.MovedTo != "" || sanitize.HasControl(st.LastError) {
+				t.Errorf("hostile redirect: moved to %q, stored error %q", st.MovedTo, st.LastError)
+			}
+		}},
 		{path: "/malformed", kind: feeds.EventFailed, errIs: feeds.ErrMalformed, says: "malformed feed: XML syntax error on line 9", state: func(t *testing.T, st item.FeedState) {
 			noStories(t, st)
 			if st.ETag != "" || st.LastModified != "" {
@@ -239,6 +253,30 @@ func TestRefreshServerBehaviours(t *testing.T) {
 	}
 }
 
+// A short Retry-After is the least wait the server asks for: it does not
+// cut short the backoff that repeated failures have earned.
+func TestRetryAfterNeverShortensBackoff(t *testing.T) {
+	o := newOutlet(t)
+	c := &clock{t: testNow}
+	db := openStore(t, c)
+	url := o.URL + "/unavailable-briefly"
+	for _, tc := range []struct {
+		failures int
+		wait     time.Duration
+	}{{1, time.Second}, {2, 15 * time.Minute}, {3, 30 * time.Minute}, {4, time.Hour}} {
+		sum, _ := refresh(t, db, c, []feeds.Subscription{{URL: url}}, true)
+		states, err := db.FeedStates()
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := states[url]
+		if sum.Failed != 1 || st.Failures != tc.failures || !st.NextTry.Equal(c.now().Add(tc.wait)) {
+			t.Errorf("after %d failures: %d stored, next try in %s; want in %s", tc.failures, st.Failures, st.NextTry.Sub(c.now()), tc.wait)
+		}
+		c.advance(time.Minute)
+	}
+}
+
 func checkFailure(t *testing.T, err error, tc serverCase) {
 	t.Helper()
 	if err == nil {
@@ -253,8 +291,8 @@ func checkFailure(t *testing.T, err error, tc serverCase) {
 			t.Errorf("error %v, want HTTP %d", err, tc.status)
 		}
 	}
-	if !strings.Contains(err.Error(), tc.says) || strings.Contains(err.Error(), "\n") {
-		t.Errorf("error %q should say %q in one line", err, tc.says)
+	if !strings.Contains(err.Error(), tc.says) || strings.Contains(err.Error(), "\n") || sanitize.HasControl(err.Error()) {
+		t.Errorf("error %q should say %q in one clean line", err, tc.says)
 	}
 }
 

@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/trawl-news/trawl/feeds/sanitize"
 )
 
 // Subscription is one feed the user follows.
@@ -37,8 +39,9 @@ type SubscriptionList struct {
 }
 
 type subLine struct {
-	raw string        // the line as read, for comments and untouched entries
-	sub *Subscription // nil for comments and blank lines
+	raw     string        // the line as read, for comments and untouched entries
+	sub     *Subscription // nil for comments and blank lines
+	comment string        // an entry's trailing "# ...", kept when it is rewritten
 }
 
 const subsHeader = `# trawl subscriptions, one feed per line:
@@ -77,7 +80,7 @@ func readSubscriptions(path string, r io.Reader) (*SubscriptionList, error) {
 	for sc.Scan() {
 		n++
 		raw := sc.Text()
-		sub, err := parseSubLine(raw)
+		sub, comment, err := parseSubLine(raw)
 		if err != nil {
 			return nil, fmt.Errorf("subscriptions %s:%d: %w", path, n, err)
 		}
@@ -87,7 +90,7 @@ func readSubscriptions(path string, r io.Reader) (*SubscriptionList, error) {
 			}
 			seen[sub.URL] = n
 		}
-		l.lines = append(l.lines, subLine{raw: raw, sub: sub})
+		l.lines = append(l.lines, subLine{raw: raw, sub: sub, comment: comment})
 	}
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("read subscriptions %s: %w", path, err)
@@ -164,7 +167,11 @@ func (l *SubscriptionList) Rename(from, to string) error {
 		if ln.sub != nil && ln.sub.URL == from {
 			sub := *ln.sub
 			sub.URL = to
-			l.lines[i] = subLine{raw: formatSubLine(sub), sub: &sub}
+			raw := formatSubLine(sub)
+			if ln.comment != "" {
+				raw += " " + ln.comment
+			}
+			l.lines[i] = subLine{raw: raw, sub: &sub, comment: ln.comment}
 			return nil
 		}
 	}
@@ -181,9 +188,11 @@ type Move struct {
 
 // ApplyMoves follows the permanent redirects a refresh found (old URL to
 // new, as in Summary.Moved), in file order, and returns what it changed.
-// The caller saves the list.
+// A move it cannot make is left out and named in the error; the others
+// are still made. The caller saves the list.
 func (l *SubscriptionList) ApplyMoves(moved map[string]string) ([]Move, error) {
 	var out []Move
+	var errs []error
 	for _, s := range l.Feeds() {
 		to, ok := moved[s.URL]
 		if !ok {
@@ -191,22 +200,24 @@ func (l *SubscriptionList) ApplyMoves(moved map[string]string) ([]Move, error) {
 		}
 		to, err := CheckFeedURL(to)
 		if err != nil {
-			return out, fmt.Errorf("move %s: %w", s.URL, err)
+			errs = append(errs, fmt.Errorf("move %s: %w", s.URL, err))
+			continue
 		}
 		err = l.Rename(s.URL, to)
-		switch {
-		case errors.Is(err, ErrDuplicate):
-			if err := l.Remove(s.URL); err != nil {
-				return out, err
+		if errors.Is(err, ErrDuplicate) {
+			err = l.Remove(s.URL)
+			if err == nil {
+				out = append(out, Move{From: s.URL, To: to, Merged: true})
+				continue
 			}
-			out = append(out, Move{From: s.URL, To: to, Merged: true})
-		case err != nil:
-			return out, err
-		default:
-			out = append(out, Move{From: s.URL, To: to})
 		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("move %s: %w", s.URL, err))
+			continue
+		}
+		out = append(out, Move{From: s.URL, To: to})
 	}
-	return out, nil
+	return out, errors.Join(errs...)
 }
 
 // Save writes the list back atomically: a temporary file in the same
@@ -246,13 +257,21 @@ func CheckFeedURL(raw string) (string, error) {
 	if strings.ContainsAny(raw, " \t\"") {
 		return "", fmt.Errorf("%q: %w (spaces and quotes must be percent-encoded)", raw, ErrBadFeedURL)
 	}
+	// A URL is printed and stored as it is; Go keeps a query's bytes
+	// verbatim, so a control character there (an escape sequence, a bidi
+	// override) would reach the terminal.
+	if sanitize.HasControl(raw) {
+		return "", fmt.Errorf("%q: %w (control characters must be percent-encoded)", raw, ErrBadFeedURL)
+	}
 	return u.String(), nil
 }
 
-func parseSubLine(raw string) (*Subscription, error) {
+// parseSubLine reads one line of the file: nil for a blank line or a
+// comment, else the entry and any trailing comment.
+func parseSubLine(raw string) (sub *Subscription, comment string, err error) {
 	line := strings.TrimSpace(raw)
 	if line == "" || strings.HasPrefix(line, "#") {
-		return nil, nil
+		return nil, "", nil
 	}
 	first, rest, _ := strings.Cut(line, " ")
 	if i := strings.IndexByte(first, '\t'); i >= 0 {
@@ -260,38 +279,38 @@ func parseSubLine(raw string) (*Subscription, error) {
 	}
 	u, err := CheckFeedURL(first)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	sub := &Subscription{URL: u}
+	sub = &Subscription{URL: u}
 	rest = strings.TrimSpace(rest)
 	for rest != "" {
 		switch {
 		case rest[0] == '"':
 			if sub.Title != "" {
-				return nil, errors.New("two titles; put one title in double quotes")
+				return nil, "", errors.New("two titles; put one title in double quotes")
 			}
 			title, tail, err := unquoteTitle(rest)
 			if err != nil {
-				return nil, err
+				return nil, "", err
 			}
 			sub.Title, rest = title, tail
 		case rest[0] == '+':
 			word, tail, _ := strings.Cut(rest, " ")
 			tag := strings.TrimPrefix(word, "+")
 			if !validTag(tag) {
-				return nil, fmt.Errorf("bad tag %q: tags are letters, digits, '-' and '_'", word)
+				return nil, "", fmt.Errorf("bad tag %q: tags are letters, digits, '-' and '_'", word)
 			}
 			sub.Tags = append(sub.Tags, tag)
 			rest = tail
 		case rest[0] == '#':
-			rest = "" // trailing comment
+			comment, rest = rest, ""
 		default:
 			word, _, _ := strings.Cut(rest, " ")
-			return nil, fmt.Errorf("unexpected %q after the URL: titles go in double quotes, tags start with +", word)
+			return nil, "", fmt.Errorf("unexpected %q after the URL: titles go in double quotes, tags start with +", word)
 		}
 		rest = strings.TrimSpace(rest)
 	}
-	return sub, nil
+	return sub, comment, nil
 }
 
 func unquoteTitle(s string) (title, rest string, err error) {
@@ -334,8 +353,16 @@ func formatSubLine(s Subscription) string {
 
 // WriteFileAtomic writes data to path through a temporary file in the same
 // directory, synced and then renamed, so a crash or a full disk leaves
-// either the old file or the new one, never half of either.
+// either the old file or the new one, never half of either. A path that
+// is a symbolic link (a dotfiles checkout) has its target rewritten, and
+// an existing file keeps its permissions; perm is for a new one.
 func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
+	if target, err := filepath.EvalSymlinks(path); err == nil {
+		path = target
+	}
+	if fi, err := os.Stat(path); err == nil {
+		perm = fi.Mode().Perm()
+	}
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("create %s: %w", dir, err)
@@ -366,6 +393,12 @@ func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
 	if err := os.Rename(name, path); err != nil {
 		os.Remove(name)
 		return fmt.Errorf("write %s: %w", path, err)
+	}
+	// The rename is durable only once the directory is: without this a
+	// crash can bring back the old file.
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
 	}
 	return nil
 }

@@ -58,6 +58,7 @@ func TestLoadSubscriptionsErrors(t *testing.T) {
 		{"two titles", `https://x.example/feed "A" "B"` + "\n", "two titles"},
 		{"bad tag", "https://x.example/feed +no/slash\n", `bad tag "+no/slash"`},
 		{"duplicate", "https://x.example/feed\nhttps://x.example/feed\n", "already on line 1"},
+		{"control character", "https://x.example/feed?\u009d52;c;aGk=\u009c\n", "control characters must be percent-encoded"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -100,7 +101,7 @@ func TestMissingSubscriptionsFile(t *testing.T) {
 // TestEditsKeepTheFile: add, remove and rename leave comments, blank lines,
 // order and untouched lines exactly as the user wrote them.
 func TestEditsKeepTheFile(t *testing.T) {
-	original := "# keep me\n\nhttps://a.example/rss   \"A\"  +one   # odd spacing kept\n# between\nhttps://b.example/rss\nhttps://c.example/rss +three\n"
+	original := "# keep me\n\nhttps://a.example/rss   \"A\"  +one   # odd spacing kept\n# between\nhttps://b.example/rss\nhttps://c.example/rss +three # moves\n"
 	path := writeSubs(t, original)
 	l, err := feeds.LoadSubscriptions(path)
 	if err != nil {
@@ -122,7 +123,7 @@ func TestEditsKeepTheFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "# keep me\n\nhttps://a.example/rss   \"A\"  +one   # odd spacing kept\n# between\nhttps://c.example/new-rss +three\nhttps://d.example/rss \"D \\\"quoted\\\"\"\n"
+	want := "# keep me\n\nhttps://a.example/rss   \"A\"  +one   # odd spacing kept\n# between\nhttps://c.example/new-rss +three # moves\nhttps://d.example/rss \"D \\\"quoted\\\"\"\n"
 	if string(raw) != want {
 		t.Errorf("file after edits:\n%s\nwant:\n%s", raw, want)
 	}
@@ -152,7 +153,7 @@ func TestSubscriptionEditErrors(t *testing.T) {
 	if err := l.Add(feeds.Subscription{URL: " https://a.example/rss "}); !errors.Is(err, feeds.ErrDuplicate) {
 		t.Errorf("adding a duplicate: %v", err)
 	}
-	for _, bad := range []string{"javascript:alert(1)", "file:///etc/passwd", "https://", "https://x.example/a b"} {
+	for _, bad := range []string{"javascript:alert(1)", "file:///etc/passwd", "https://", "https://x.example/a b", "https://x.example/f?\u009b2J", "https://x.example/\u202egnp.exe"} {
 		if err := l.Add(feeds.Subscription{URL: bad}); !errors.Is(err, feeds.ErrBadFeedURL) {
 			t.Errorf("adding %q: %v", bad, err)
 		}
@@ -166,18 +167,19 @@ func TestSubscriptionEditErrors(t *testing.T) {
 }
 
 func TestApplyMoves(t *testing.T) {
-	path := writeSubs(t, "# top\nhttps://a.example/rss \"A\" +x\nhttps://b.example/rss\nhttps://c.example/rss\n")
+	path := writeSubs(t, "# top\nhttps://a.example/rss \"A\" +x\nhttps://b.example/rss\nhttps://c.example/rss\nhttps://d.example/rss\n")
 	l, err := feeds.LoadSubscriptions(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	moves, err := l.ApplyMoves(map[string]string{
 		"https://a.example/rss":    "https://a.example/feed",
-		"https://b.example/rss":    "https://c.example/rss", // onto a feed already followed
-		"https://gone.example/rss": "https://x.example/",    // not subscribed: ignored
+		"https://b.example/rss":    "https://c.example/rss",      // onto a feed already followed
+		"https://gone.example/rss": "https://x.example/",         // not subscribed: ignored
+		"https://d.example/rss":    "https://d.example/?q=\"x\"", // cannot be written down: left, and said
 	})
-	if err != nil {
-		t.Fatal(err)
+	if err == nil || !strings.Contains(err.Error(), "move https://d.example/rss") || !errors.Is(err, feeds.ErrBadFeedURL) {
+		t.Errorf("a move that cannot be made: error %v", err)
 	}
 	want := []feeds.Move{
 		{From: "https://a.example/rss", To: "https://a.example/feed"},
@@ -189,8 +191,53 @@ func TestApplyMoves(t *testing.T) {
 	wantFeeds := []feeds.Subscription{
 		{URL: "https://a.example/feed", Title: "A", Tags: []string{"x"}},
 		{URL: "https://c.example/rss"},
+		{URL: "https://d.example/rss"},
 	}
 	if got := l.Feeds(); !reflect.DeepEqual(got, wantFeeds) {
 		t.Errorf("after moves: %+v, want %+v", got, wantFeeds)
+	}
+}
+
+// Saving rewrites a symbolic link's target, not the link, and keeps the
+// file's permissions: a private feeds.txt stays private.
+func TestSaveKeepsLinkAndMode(t *testing.T) {
+	dir := t.TempDir()
+	target := filepath.Join(dir, "dotfiles", "feeds.txt")
+	if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(target, []byte("https://a.example/rss\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "feeds.txt")
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
+	}
+	l, err := feeds.LoadSubscriptions(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Add(feeds.Subscription{URL: "https://b.example/rss"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Save(); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("the link was replaced: %v, %v", fi, err)
+	}
+	fi, err := os.Stat(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o600 {
+		t.Errorf("mode after save %v, want -rw-------", fi.Mode().Perm())
+	}
+	raw, err := os.ReadFile(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "https://a.example/rss\nhttps://b.example/rss\n"; string(raw) != want {
+		t.Errorf("target after save %q, want %q", raw, want)
 	}
 }

@@ -63,7 +63,7 @@ func runFetch(e *env, g *globals, args []string) error {
 	opts.Force = *force
 	sum, err := feeds.NewRefresher(a.db, cls, opts).Refresh(e.ctx, subs)
 	rep.finish()
-	moves, merr := followMoves(list, sum.Moved)
+	moves, merr := followMoves(list.Path(), sum.Moved)
 	for _, m := range moves {
 		if m.Merged {
 			fmt.Fprintf(e.stderr, "%s: %s moved to %s, which you already follow; removed the old line from %s\n", programName, m.From, m.To, list.Path())
@@ -71,10 +71,10 @@ func runFetch(e *env, g *globals, args []string) error {
 			fmt.Fprintf(e.stderr, "%s: %s moved permanently to %s; updated %s\n", programName, m.From, m.To, list.Path())
 		}
 	}
+	fmt.Fprintln(e.stdout, summaryLine(sum))
 	if merr != nil {
 		return fmt.Errorf("follow moved feeds: %w", merr)
 	}
-	fmt.Fprintln(e.stdout, summaryLine(sum))
 	if err != nil {
 		return err
 	}

@@ -72,7 +72,7 @@ func runTUI(e *env, g *globals, args []string) error {
 		}
 		sum, err := feeds.NewRefresher(a.db, cls, a.refreshOptions(progress)).Refresh(ctx, list.Feeds())
 		if err == nil {
-			_, err = followMoves(list, sum.Moved)
+			_, err = followMoves(list.Path(), sum.Moved)
 		}
 		return sum, err
 	}
@@ -86,18 +86,26 @@ func runTUI(e *env, g *globals, args []string) error {
 	return runProgram(e, tui.New(opts))
 }
 
-// followMoves rewrites the subscriptions of feeds that moved permanently,
-// merging a moved feed into an existing subscription to the same URL, and
-// saves the list. It returns the moves it made, for the caller to report.
-func followMoves(list *feeds.SubscriptionList, moved map[string]string) ([]feeds.Move, error) {
+// followMoves rewrites the subscriptions file at path for feeds that moved
+// permanently, merging a moved feed into an existing subscription to the
+// same URL. It reads the file afresh, so that what was added or edited
+// while the refresh ran is kept, and returns the moves it made, for the
+// caller to report, and any it could not make.
+func followMoves(path string, moved map[string]string) ([]feeds.Move, error) {
 	if len(moved) == 0 {
 		return nil, nil
 	}
-	moves, err := list.ApplyMoves(moved)
+	list, err := feeds.LoadSubscriptions(path)
 	if err != nil {
-		return moves, err
+		return nil, err
 	}
-	return moves, list.Save()
+	moves, err := list.ApplyMoves(moved)
+	if len(moves) > 0 {
+		if serr := list.Save(); serr != nil {
+			return nil, serr
+		}
+	}
+	return moves, err
 }
 
 var errNoTerminal = errors.New("the reader needs a terminal; for scripts use 'trawl list'")

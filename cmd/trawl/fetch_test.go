@@ -255,7 +255,7 @@ func TestFeedsImportExport(t *testing.T) {
 	opml := filepath.Join(dir, "subs.opml")
 	if err := os.WriteFile(opml, []byte(`<?xml version="1.0"?>
 <opml version="2.0"><head><title>mine</title></head><body>
-<outline text="AI News"><outline type="rss" text="Model \u001b Watch" xmlUrl="https://modelwatch.example/rss"/></outline>
+<outline text="AI News"><outline type="rss" text="Model `+"\u009b2J\u202e"+` Watch" xmlUrl="https://modelwatch.example/rss"/></outline>
 <outline type="rss" text="Desk" xmlUrl="https://desk.example/feed"/>
 <outline type="rss" text="Old" xmlUrl="file:///etc/passwd"/>
 </body></opml>`), 0o644); err != nil {
@@ -278,7 +278,9 @@ func TestFeedsImportExport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "# test subscriptions\nhttps://desk.example/feed \"My Desk\"\nhttps://modelwatch.example/rss \"Model \\\\u001b Watch\" +ai-news\n"
+	// The feed's title arrived with a CSI screen clear and a bidi
+	// override, both gone before the title reaches the file.
+	want := "# test subscriptions\nhttps://desk.example/feed \"My Desk\"\nhttps://modelwatch.example/rss \"Model Watch\" +ai-news\n"
 	if string(subs) != want {
 		t.Errorf("feeds.txt after import:\n%q\nwant\n%q", subs, want)
 	}
@@ -334,5 +336,43 @@ func TestFeedsImportRejectsBadFiles(t *testing.T) {
 	}
 	if string(subs) != "# test subscriptions\n" {
 		t.Errorf("a failed import changed feeds.txt:\n%s", subs)
+	}
+}
+
+// followMoves reads the subscriptions afresh: a feed added from another
+// terminal while the refresh ran survives the rewrite for a moved one,
+// and a move it cannot write down leaves the others made.
+func TestFollowMovesKeepsEditsMadeDuringTheRefresh(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "feeds.txt")
+	if err := os.WriteFile(path, []byte("https://a.example/rss # mine\nhttps://c.example/rss\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// The refresh read the file above; then 'trawl feeds add' ran.
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteString("https://b.example/rss\n"); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	moves, err := followMoves(path, map[string]string{
+		"https://a.example/rss": "https://a.example/feed",
+		"https://c.example/rss": "https://c.example/?q=\"x\"",
+	})
+	if err == nil || !strings.Contains(err.Error(), "https://c.example/rss") {
+		t.Errorf("a move that cannot be written down: error %v", err)
+	}
+	if len(moves) != 1 || moves[0].To != "https://a.example/feed" {
+		t.Errorf("moves = %+v", moves)
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "https://a.example/feed # mine\nhttps://c.example/rss\nhttps://b.example/rss\n"; string(raw) != want {
+		t.Errorf("feeds.txt after the moves:\n%q\nwant\n%q", raw, want)
 	}
 }
