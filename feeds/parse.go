@@ -139,7 +139,8 @@ func (p *Parser) ParseSource(body []byte, src Source, now time.Time) (*Feed, err
 			base = l
 		}
 	}
-	f := &Feed{Title: cleanLine(gf.Title, maxTitleRunes), Link: safeLink(base, gf.Link)}
+	plainTitle, plain := plainFields(gf)
+	f := &Feed{Title: lineField(gf.Title, plainTitle, maxTitleRunes), Link: safeLink(base, gf.Link)}
 	outlet := firstNonEmpty(sanitize.Line(src.Outlet), f.Title)
 	if outlet == "" && base != nil {
 		outlet = sanitize.Line(base.Hostname())
@@ -151,7 +152,6 @@ func (p *Parser) ParseSource(body []byte, src Source, now time.Time) (*Feed, err
 	}
 	f.Items = make([]item.Item, 0, n)
 	seen := make(map[string]bool, n)
-	plain := plainFields(gf)
 	for i, gi := range gf.Items[:n] {
 		if gi == nil {
 			continue
@@ -199,35 +199,39 @@ func declaresUTF8(body []byte) bool {
 }
 
 // textKinds says which of an entry's fields are plain text rather than
-// HTML: a '<' in them is a character, not a tag.
+// HTML: a '<' or '&' in them is a character, not markup.
 type textKinds struct {
-	description, content bool
+	title, description, content bool
 }
 
-// plainFields reads the format-specific feed for what is plain text: Atom
-// content of type "text" and JSON Feed's summary and content_text. RSS
-// says nothing, and in practice its fields are HTML.
-func plainFields(gf *gofeed.Feed) func(i int) textKinds {
+// plainFields reads the format-specific feed for what is plain text: the
+// feed's own title (plainTitle), and per entry Atom content of type
+// "text" and JSON Feed's titles, summary and content_text. RSS says
+// nothing, and in practice its fields are HTML. Atom titles are plain by
+// default too, but gofeed (v1.4.2) decodes them by their type without
+// keeping it, so they go through htmltext.Line, which keeps any tag it
+// does not know as text.
+func plainFields(gf *gofeed.Feed) (plainTitle bool, entry func(i int) textKinds) {
 	none := func(int) textKinds { return textKinds{} }
 	switch orig := gf.OriginalFeed().(type) {
 	case *atom.Feed:
 		if len(orig.Entries) != len(gf.Items) {
-			return none
+			return false, none
 		}
-		return func(i int) textKinds {
+		return false, func(i int) textKinds {
 			c := orig.Entries[i].Content
 			return textKinds{content: c != nil && (c.Type == "" || strings.EqualFold(c.Type, "text"))}
 		}
 	case *jsonfeed.Feed:
 		if len(orig.Items) != len(gf.Items) {
-			return none
+			return true, none
 		}
-		return func(i int) textKinds {
+		return true, func(i int) textKinds {
 			it := orig.Items[i]
-			return textKinds{description: true, content: it.ContentHTML == "" && it.ContentText != ""}
+			return textKinds{title: true, description: true, content: it.ContentHTML == "" && it.ContentText != ""}
 		}
 	}
-	return none
+	return false, none
 }
 
 func (p *Parser) normalise(gi *gofeed.Item, plain textKinds, base *url.URL, feedURL, origin, outlet string, now time.Time) item.Item {
@@ -235,7 +239,7 @@ func (p *Parser) normalise(gi *gofeed.Item, plain textKinds, base *url.URL, feed
 		Feed:   feedURL,
 		Outlet: outlet,
 		GUID:   sanitize.Line(truncateRunes(strings.TrimSpace(gi.GUID), maxGUIDRunes)),
-		Title:  cleanLine(gi.Title, maxTitleRunes),
+		Title:  lineField(gi.Title, plain.title, maxTitleRunes),
 		Link:   safeLink(base, gi.Link),
 	}
 	if it.Link == "" {
@@ -337,9 +341,23 @@ func author(gi *gofeed.Item) string {
 	return cleanLine(name, maxAuthorRunes)
 }
 
-// cleanLine decodes markup in a one-line field and makes it safe to show.
+// cleanLine decodes inline markup in a one-line field and makes it safe
+// to show.
 func cleanLine(s string, maxRunes int) string {
-	return truncateRunes(sanitize.Line(htmltext.Convert(s)), maxRunes)
+	return lineField(s, false, maxRunes)
+}
+
+// lineField makes a one-line field safe to show. A plain field is text by
+// its format's definition, so a '<' in it is never a tag; but feeds made
+// from HTML titles often still spell characters as entities (&#8217;),
+// and a title meaning a literal "&amp;" is far rarer, so those are decoded.
+func lineField(s string, plain bool, maxRunes int) string {
+	if plain {
+		s = html.UnescapeString(s)
+	} else {
+		s = htmltext.Line(s)
+	}
+	return truncateRunes(sanitize.Line(s), maxRunes)
 }
 
 // clampDate keeps a feed's date honest: in UTC, never beyond a day ahead of

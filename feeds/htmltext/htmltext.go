@@ -1,6 +1,8 @@
 // Package htmltext turns the HTML fragments that feeds carry into plain text
 // for the terminal: paragraphs become blank-line separated blocks, list items
-// get a bullet, scripts and styles vanish, entities are decoded.
+// get a bullet, scripts and styles vanish, entities are decoded. Line is
+// the variant for one-line fields such as titles, where only inline
+// formatting goes and any other tag is kept as text.
 //
 // Parsing is done by golang.org/x/net/html's tokenizer (the Go project's own
 // HTML5 tokenizer); this package only decides where line breaks go. The
