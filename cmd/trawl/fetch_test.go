@@ -52,6 +52,8 @@ func newBadOutlets(t *testing.T) *badOutlets {
 	mux.Handle("/policy.rss.xml", serve(fixture("policy.rss.xml")))
 	mux.Handle("/gadgets.atom.xml", serve(fixture("gadgets.atom.xml")))
 	mux.Handle("/old-gadgets", http.RedirectHandler("/gadgets.atom.xml", http.StatusPermanentRedirect))
+	// A retired feed sent on to the site's home page.
+	mux.Handle("/retired", http.RedirectHandler("/page", http.StatusMovedPermanently))
 	mux.Handle("/loop", http.RedirectHandler("/loop", http.StatusFound))
 	mux.HandleFunc("/gone", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "retired", http.StatusGone) })
 	mux.HandleFunc("/busy", func(w http.ResponseWriter, r *http.Request) {
@@ -117,7 +119,7 @@ func TestFetchTellsTheUser(t *testing.T) {
 	o := newBadOutlets(t)
 	c := newCLI(t)
 	c.configure("[fetch]\ntimeout = \"500ms\"\nmax_feed_mb = 1\n")
-	paths := []string{"/policy.rss.xml", "/old-gadgets", "/gone", "/busy", "/broken", "/slow", "/loop", "/huge", "/bomb", "/page", "/malformed"}
+	paths := []string{"/policy.rss.xml", "/old-gadgets", "/gone", "/busy", "/broken", "/slow", "/loop", "/huge", "/bomb", "/page", "/malformed", "/retired"}
 	for _, p := range paths {
 		if r := c.run("feeds", "add", o.URL+p); r.code != 0 {
 			t.Fatalf("feeds add %s: %q", p, r.stderr)
@@ -127,7 +129,7 @@ func TestFetchTellsTheUser(t *testing.T) {
 	if r.code != exitFailed {
 		t.Errorf("exit %d, want %d", r.code, exitFailed)
 	}
-	if want := "fetched 2 feeds, 0 not modified, 9 failed, 5 new stories\n"; r.stdout != want {
+	if want := "fetched 2 feeds, 0 not modified, 10 failed, 5 new stories\n"; r.stdout != want {
 		t.Errorf("stdout = %q, want only the summary %q", r.stdout, want)
 	}
 	told := []struct{ path, says string }{
@@ -141,6 +143,8 @@ func TestFetchTellsTheUser(t *testing.T) {
 		{"/bomb", "feed is larger than the size limit (1 MiB, after decompression)"},
 		{"/page", "not a feed (RSS, Atom or JSON Feed); is the URL a web page?"},
 		{"/malformed", "malformed feed: XML syntax error"},
+		// Not a move: the subscription stays where it was.
+		{"/retired", "not a feed (RSS, Atom or JSON Feed); is the URL a web page?"},
 	}
 	for _, tt := range told {
 		lines := linesAbout(r.stderr, o.URL+tt.path)
@@ -157,7 +161,7 @@ func TestFetchTellsTheUser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Contains(string(subs), "/old-gadgets") || !strings.Contains(string(subs), o.URL+"/gadgets.atom.xml\n") || !strings.HasPrefix(string(subs), "# test subscriptions\n") {
+	if strings.Contains(string(subs), "/old-gadgets") || !strings.Contains(string(subs), o.URL+"/gadgets.atom.xml\n") || !strings.Contains(string(subs), o.URL+"/retired\n") || !strings.HasPrefix(string(subs), "# test subscriptions\n") {
 		t.Errorf("feeds.txt after the move:\n%s", subs)
 	}
 	if got := len(listJSON(t, c)); got != 5 {
@@ -196,7 +200,7 @@ func TestFetchTellsTheUser(t *testing.T) {
 	// rate-limited feed skipped with the reason and the next try.
 	c.now = c.now.Add(10 * time.Minute)
 	r = c.run("fetch")
-	if want := "fetched 0 feeds, 2 not modified, 7 failed, 2 skipped, 0 new stories\n"; r.stdout != want {
+	if want := "fetched 0 feeds, 2 not modified, 8 failed, 2 skipped, 0 new stories\n"; r.stdout != want {
 		t.Errorf("second fetch: stdout %q, want %q", r.stdout, want)
 	}
 	for _, tt := range []struct{ path, says string }{
