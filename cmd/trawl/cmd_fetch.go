@@ -94,8 +94,9 @@ func runFetch(e *env, g *globals, args []string) error {
 	return nil
 }
 
-// tuneGC sets the collector for a refresh (see feeds.RefreshGCPercent), unless the user set GOGC or
-// GOMEMLIMIT, and returns what puts the previous settings back.
+// tuneGC sets the collector for a refresh (see feeds.RefreshGCPercent),
+// unless the user set GOGC or GOMEMLIMIT, and returns what puts the
+// previous settings back.
 func tuneGC(e *env) func() {
 	if e.getenv("GOGC") != "" || e.getenv("GOMEMLIMIT") != "" {
 		return func() {}
