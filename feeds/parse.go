@@ -70,6 +70,9 @@ type Source struct {
 	Origin string
 	// Outlet is the display name; empty means the feed's own title.
 	Outlet string
+	// Base is where the document came from, after any temporary
+	// redirect: what its relative links are relative to. Empty means URL.
+	Base string
 }
 
 // Parser turns feed documents into items. It is safe for concurrent use.
@@ -133,7 +136,11 @@ func (p *Parser) ParseSource(body []byte, src Source, now time.Time) (*Feed, err
 		return nil, fmt.Errorf("%w: %s", ErrMalformed, firstLine(err.Error()))
 	}
 	origin := firstNonEmpty(src.Origin, src.URL)
-	base, _ := url.Parse(src.URL)
+	base, _ := url.Parse(firstNonEmpty(src.Base, src.URL))
+	// Relative links are in practice relative to the site the feed links
+	// to, Atom's too (RFC 4287 says the document's address, but feeds
+	// served from a feed host or a mirror link to the site they mirror);
+	// gofeed has already applied any xml:base.
 	if gf.Link != "" {
 		if l, err := base.Parse(strings.TrimSpace(gf.Link)); err == nil && (l.Scheme == "http" || l.Scheme == "https") {
 			base = l
@@ -360,9 +367,11 @@ func lineField(s string, plain bool, maxRunes int) string {
 	return truncateRunes(sanitize.Line(s), maxRunes)
 }
 
-// clampDate keeps a feed's date honest: in UTC, never beyond a day ahead of
-// now (a future date would pin the story to the top for months), and zero
-// when it is implausibly old.
+// clampDate keeps a feed's date honest: in UTC, and zero (no date, so the
+// store dates the story by when it first saw it) when it is implausibly
+// old or more than a day ahead of now. A future date would pin the story
+// to the top for months; replacing it with now would change on every
+// refresh, and with it the ID of a story that has no GUID or link.
 func clampDate(t *time.Time, now time.Time) time.Time {
 	if t == nil || t.IsZero() {
 		return time.Time{}
@@ -372,7 +381,7 @@ func clampDate(t *time.Time, now time.Time) time.Time {
 		return time.Time{}
 	}
 	if u.After(now.Add(futureSlack)) {
-		return now.UTC()
+		return time.Time{}
 	}
 	return u
 }
@@ -393,6 +402,10 @@ func safeLink(base *url.URL, raw string) string {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return ""
 	}
+	// Credentials never belong in a shown link: "https://bank.example:
+	// login@evil.example/" reads as the bank, and a relative link in a
+	// feed fetched with a password would carry the user's own.
+	u.User = nil
 	s := u.String()
 	if sanitize.HasControl(s) || len(s) > maxLinkBytes {
 		return ""
@@ -401,7 +414,12 @@ func safeLink(base *url.URL, raw string) string {
 }
 
 func isURL(s string) bool {
-	return strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://")
+	for _, scheme := range []string{"http://", "https://"} {
+		if len(s) >= len(scheme) && strings.EqualFold(s[:len(scheme)], scheme) {
+			return true
+		}
+	}
+	return false
 }
 
 // truncateRunes cuts s to at most n runes, marking the cut with an

@@ -115,9 +115,9 @@ func TestParseFormats(t *testing.T) {
 			{title: "Story dated with Dublin Core only", link: "https://policyplatforms.example/news/2026/dc-only",
 				guid: "https://policyplatforms.example/news/2026/dc-only", author: "Sam Writer", summary: "Plain text summary.",
 				published: date("2026-11-26T09:15:00Z"), updated: date("2026-11-26T09:15:00Z")},
-			// A date in the far future is clamped to now.
-			{title: "Story from the year 2100", link: "https://policyplatforms.example/news/2100/typo", summary: "A typo in the year.",
-				published: testNow},
+			// A date in the far future is no date: the store dates the
+			// story by when it first saw it, which stays put.
+			{title: "Story from the year 2100", link: "https://policyplatforms.example/news/2100/typo", summary: "A typo in the year."},
 			{title: "Story with no date", link: "https://policyplatforms.example/news/undated", summary: "Undated."},
 			// A zero Unix time is no date at all.
 			{title: "Story from 1970", link: "https://policyplatforms.example/news/epoch", summary: "A zero timestamp."},
@@ -351,5 +351,66 @@ func TestParseIDsFollowOrigin(t *testing.T) {
 	// Without the origin, GUID "pp-2001" in another feed is another story.
 	if before.Items[0].ID == elsewhere.Items[0].ID {
 		t.Errorf("a non-URL GUID in another feed got the same ID")
+	}
+}
+
+// Links never carry credentials, whether the feed wrote them, a permalink
+// GUID did, or a relative link picked up the subscription's own.
+func TestParseLinksDropCredentials(t *testing.T) {
+	doc := `<?xml version="1.0"?><rss version="2.0"><channel><title>Creds</title>
+<item><title>Looks like the bank</title><link>https://www.bank.example:login@evil.example/x</link></item>
+<item><title>Permalink GUID</title><guid>https://u:p@creds.example/g</guid></item>
+<item><title>Relative</title><link>/post/1</link></item>
+</channel></rss>`
+	f, err := feeds.NewParser(0).ParseSource([]byte(doc), feeds.Source{URL: "https://alice:s3cret@private.example/feed"}, testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"https://evil.example/x", "https://creds.example/g", "https://private.example/post/1"}
+	if len(f.Items) != len(want) {
+		t.Fatalf("%d items", len(f.Items))
+	}
+	for i, it := range f.Items {
+		if it.Link != want[i] {
+			t.Errorf("%q: link %q, want %q", it.Title, it.Link, want[i])
+		}
+	}
+}
+
+// Relative links in a feed without a link of its own resolve against
+// where the document came from, after a temporary redirect.
+func TestParseRelativeToFinalURL(t *testing.T) {
+	doc := `<rss version="2.0"><channel><title>Moved</title><item><title>A</title><link>post/1</link></item></channel></rss>`
+	f, err := feeds.NewParser(0).ParseSource([]byte(doc), feeds.Source{URL: "https://a.example/old/feed", Base: "https://b.example/new/feed"}, testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := f.Items[0].Link; got != "https://b.example/new/post/1" {
+		t.Errorf("link %q, want it relative to the final URL", got)
+	}
+	if got := f.Items[0].Feed; got != "https://a.example/old/feed" {
+		t.Errorf("story belongs to %q, want the subscription", got)
+	}
+}
+
+// A story with neither GUID nor link is known by its title and date; a
+// date in the future is dropped rather than replaced by the clock, so the
+// story keeps one ID from one refresh to the next.
+func TestParseFutureDateKeepsTheID(t *testing.T) {
+	doc := `<rss version="2.0"><channel><title>T</title><item><title>Keynote</title><pubDate>Mon, 01 Jan 2035 10:00:00 +0000</pubDate></item></channel></rss>`
+	p := feeds.NewParser(0)
+	var ids []string
+	for _, now := range []time.Time{testNow, testNow.Add(time.Hour)} {
+		f, err := p.ParseSource([]byte(doc), feeds.Source{URL: "https://t.example/rss"}, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if it := f.Items[0]; !it.Published.IsZero() || !it.Updated.IsZero() {
+			t.Errorf("future date kept as %s / %s", it.Published, it.Updated)
+		}
+		ids = append(ids, f.Items[0].ID)
+	}
+	if ids[0] != ids[1] {
+		t.Errorf("the story's ID changed between refreshes: %v", ids)
 	}
 }

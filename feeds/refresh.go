@@ -589,7 +589,7 @@ func (r *Refresher) process(ctx context.Context, sub Subscription, st item.FeedS
 	}
 	// Stories belong to where the subscription is going: the new URL
 	// after a permanent move.
-	src := Source{URL: firstNonEmpty(resp.MovedTo, sub.URL), Origin: st.Origin, Outlet: sub.Title}
+	src := Source{URL: firstNonEmpty(resp.MovedTo, sub.URL), Origin: st.Origin, Outlet: sub.Title, Base: resp.FinalURL}
 	feed, err := r.parser.ParseSource(resp.Body, src, now)
 	if err != nil {
 		// A body we cannot parse must not be remembered as current.

@@ -91,11 +91,11 @@ func NewID(feedURL, guid, link, title string, published time.Time) string {
 	var key string
 	switch {
 	case guid != "" && isURL(guid):
-		key = "u\x00" + canonicalURL(guid)
+		key = "u\x00" + canonicalURL(guid, true)
 	case guid != "":
 		key = "g\x00" + feedURL + "\x00" + guid
 	case link != "":
-		key = "u\x00" + canonicalURL(link)
+		key = "u\x00" + canonicalURL(link, false)
 	default:
 		key = "t\x00" + feedURL + "\x00" + title + "\x00" + published.UTC().Format(time.RFC3339)
 	}
@@ -108,15 +108,26 @@ func NewID(feedURL, guid, link, title string, published time.Time) string {
 var idEncoding = base32.NewEncoding("0123456789abcdefghjkmnpqrstvwxyz").WithPadding(base32.NoPadding)
 
 func isURL(s string) bool {
-	return strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://")
+	return hasPrefixFold(s, "http://") || hasPrefixFold(s, "https://")
+}
+
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
 }
 
 // canonicalURL folds the differences that do not make a URL a different
-// story: scheme, a trailing slash, a fragment and tracking parameters.
-func canonicalURL(s string) string {
-	s = strings.TrimPrefix(s, "https://")
-	s = strings.TrimPrefix(s, "http://")
-	if i := strings.IndexByte(s, '#'); i >= 0 {
+// story: scheme, a trailing slash, tracking parameters and, in a link, a
+// fragment ("#comments"). A GUID's fragment is kept: it is an identifier,
+// and comment feeds tell their entries apart by it ("?p=123#comment-4").
+// So is a link's that routes a page ("#/story/9", "#!/story/9").
+func canonicalURL(s string, guid bool) string {
+	for _, scheme := range []string{"https://", "http://"} {
+		if hasPrefixFold(s, scheme) {
+			s = s[len(scheme):]
+			break
+		}
+	}
+	if i := strings.IndexByte(s, '#'); i >= 0 && !guid && !strings.HasPrefix(s[i:], "#/") && !strings.HasPrefix(s[i:], "#!") {
 		s = s[:i]
 	}
 	if i := strings.IndexByte(s, '?'); i >= 0 {
