@@ -146,8 +146,9 @@ func entityNext(s string) bool {
 	return false
 }
 
-// WebURL returns u, cleaned of terminal controls, if it is an absolute
-// http or https URL with a host; otherwise "" and false. Only such URLs
+// WebURL returns u, cleaned of terminal controls and of any user:password
+// part, if it is an absolute http or https URL with a host; otherwise ""
+// and false. Only such URLs
 // become links in an export: javascript:, data:, file: and relative URLs
 // are shown as inert text.
 func WebURL(u string) (string, bool) {
@@ -158,6 +159,13 @@ func WebURL(u string) (string, bool) {
 	}
 	if !strings.EqualFold(p.Scheme, "http") && !strings.EqualFold(p.Scheme, "https") {
 		return "", false
+	}
+	// A cache written before trawl dropped credentials from links may
+	// still hold "https://bank.example:login@evil.example/": the link
+	// goes where it goes, without the part that disguises it.
+	if p.User != nil {
+		p.User = nil
+		u = p.String()
 	}
 	return u, true
 }

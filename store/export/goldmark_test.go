@@ -389,6 +389,9 @@ func TestWebURL(t *testing.T) {
 			t.Errorf("WebURL(%q) ok = %t, want %t", tt.in, ok, tt.ok)
 		}
 	}
+	if got, ok := WebURL("https://www.bank.example:login@evil.example/x"); !ok || got != "https://evil.example/x" {
+		t.Errorf("a link with credentials became %q, %t", got, ok)
+	}
 }
 
 // FuzzEscape checks that any string, escaped, renders through a real
