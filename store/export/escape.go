@@ -148,9 +148,8 @@ func entityNext(s string) bool {
 
 // WebURL returns u, cleaned of terminal controls and of any user:password
 // part, if it is an absolute http or https URL with a host; otherwise ""
-// and false. Only such URLs
-// become links in an export: javascript:, data:, file: and relative URLs
-// are shown as inert text.
+// and false. Only such URLs become links in an export: javascript:,
+// data:, file: and relative URLs are shown as inert text.
 func WebURL(u string) (string, bool) {
 	u = sanitize.Line(u)
 	p, err := url.Parse(u)
