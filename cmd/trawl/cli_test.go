@@ -356,6 +356,8 @@ func unsafeChars(s string, limit int) []string {
 			what = fmt.Sprintf("C1 control %U", r)
 		case r == 0x061c || r == 0x200e || r == 0x200f || r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069:
 			what = fmt.Sprintf("bidi control %U", r)
+		case r == 0xad || r == 0x200b || r >= 0x2060 && r <= 0x2064 || r >= 0xe0000 && r <= 0xe007f:
+			what = fmt.Sprintf("invisible %U", r)
 		}
 		if what != "" {
 			from, to := max(i-20, 0), min(len(s), i+n+20)

@@ -262,7 +262,7 @@ var hostileFeeds = []hostileFeed{
 	{"/good/policy.rss.xml", 3, ""},
 	{"/good/gadgets.atom.xml", 2, ""},
 	// hostile content: stored, cleaned
-	{"/hostile/escapes.rss.xml", 26, ""}, // 28 entries, two of them repeat a GUID
+	{"/hostile/escapes.rss.xml", 27, ""}, // 29 entries, two of them repeat a GUID
 	{"/hostile/hostile.atom.xml", 2, ""},
 	{"/hostile/hostile.json", 2, ""},
 	{"/hostile/billion-laughs.xml", 1, ""},  // entities are not expanded
@@ -332,7 +332,7 @@ func TestHostileFeedsEndToEnd(t *testing.T) {
 			failed++
 		}
 	}
-	wantSummary := fmt.Sprintf("fetched %d feeds, 0 not modified, %d failed, %d new stories\n", len(hostileFeeds)-failed, failed, 1037)
+	wantSummary := fmt.Sprintf("fetched %d feeds, 0 not modified, %d failed, %d new stories\n", len(hostileFeeds)-failed, failed, 1038)
 	if fetch.stdout != wantSummary {
 		t.Errorf("fetch stdout = %q, want %q", fetch.stdout, wantSummary)
 	}
@@ -437,8 +437,8 @@ func checkStoredStories(t *testing.T, c *cli, o *hostileOutlets) []listedStory {
 	if err := json.Unmarshal([]byte(r.stdout), &stories); err != nil {
 		t.Fatal(err)
 	}
-	if len(stories) != 1037 {
-		t.Errorf("list --json shows %d stories, want 1037", len(stories))
+	if len(stories) != 1038 {
+		t.Errorf("list --json shows %d stories, want 1038", len(stories))
 	}
 	byID := map[string]listedStory{}
 	for _, s := range stories {
@@ -475,6 +475,7 @@ func checkStoredStories(t *testing.T, c *cli, o *hostileOutlets) []listedStory {
 		{"/hostile/escapes.rss.xml", "cdata-raw"}:     {"CDATA clipboard", "https://escapes.example/cdata-raw"},
 		{"/hostile/escapes.rss.xml", "cdata-ref"}:     {"CDATA holding and as text", "https://escapes.example/cdata-ref"},
 		{"/hostile/escapes.rss.xml", "bidi"}:          {"Invoice gnp.exe with isolate rtl fs mark and embeds", "https://escapes.example/bidi"},
+		{"/hostile/escapes.rss.xml", "invisible"}:     {"Zerowidth and tag chars gone", "https://escapes.example/invisible"},
 		{"/hostile/escapes.rss.xml", "badutf8"}:       {"Broken bytes ( in title", "https://escapes.example/badutf8"},
 		{"/hostile/escapes.rss.xml", "nul"}:           {"Nul byte title", "https://escapes.example/nul"},
 		{"/hostile/escapes.rss.xml", "md-link"}:       {"[click me](javascript:alert(1)) and ![pixel](https://evil.example/p.png)", "https://escapes.example/md-link"},

@@ -9,11 +9,11 @@ import (
 
 // FuzzSanitize checks what every terminal, cache field and export relies
 // on, for any input: Line and Text leave no control character, bidi
-// control or invalid UTF-8 (the check is written here, apart from
-// HasControl, and HasControl must agree), only remove or fold characters
-// and never add any, and are idempotent; Document leaves no escape
-// sequence or forbidden control, raw or as a character reference, and
-// leaves a clean document as it was. The seed corpus is in
+// control, invisible character or invalid UTF-8 (the check is written
+// here, apart from HasControl, and HasControl must agree), only remove or
+// fold characters and never add any, and are idempotent; Document leaves
+// no escape sequence or forbidden control, raw or as a character
+// reference, and leaves a clean document as it was. The seed corpus is in
 // testdata/fuzz/FuzzSanitize.
 func FuzzSanitize(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
@@ -64,11 +64,17 @@ func FuzzSanitize(f *testing.F) {
 }
 
 // unsafeRune reports what must not reach a terminal: C0 controls (tab
-// and newline included; callers allow what they keep), DEL, C1 controls
-// and the bidi controls.
+// and newline included; callers allow what they keep), DEL, C1 controls,
+// the bidi controls, BOM and annotation controls, and the invisible
+// characters that hide or split text (ZWNJ, ZWJ and the variation
+// selectors are allowed).
 func unsafeRune(r rune) bool {
 	return r < 0x20 || r >= 0x7f && r < 0xa0 || r == 0x061c || r == 0x200e || r == 0x200f ||
-		r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069
+		r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069 ||
+		r == 0xfeff || r >= 0xfff9 && r <= 0xfffb ||
+		r == 0xad || r == 0x34f || r == 0x115f || r == 0x1160 || r == 0x17b4 || r == 0x17b5 ||
+		r == 0x180e || r == 0x200b || r >= 0x2060 && r <= 0x2064 || r >= 0x206a && r <= 0x206f ||
+		r == 0x3164 || r == 0xffa0 || r >= 0xe0000 && r <= 0xe007f
 }
 
 // subsequence reports whether the visible characters of out appear in in,

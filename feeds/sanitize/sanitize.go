@@ -12,8 +12,9 @@ import (
 )
 
 // Line returns s as one line of plain, printable text: escape sequences,
-// control characters, bidi controls and invalid UTF-8 removed, and runs of
-// white space (including newlines and tabs) folded to single spaces, trimmed.
+// control characters, bidi controls, invisible characters (see
+// isInvisible) and invalid UTF-8 removed, and runs of white space
+// (including newlines and tabs) folded to single spaces, trimmed.
 func Line(s string) string {
 	if plainRun(s, 0) == len(s) {
 		return s // the common case: nothing to remove, no copy
@@ -103,8 +104,8 @@ func clean(s string, multiline bool) string {
 		case isSpace(r):
 			c.space = true
 		}
-		// other C1 controls, bidi controls, BOM, annotation controls:
-		// dropped
+		// other C1 controls, bidi controls, BOM, annotation controls,
+		// invisible characters: dropped
 		i += size
 	}
 	return c.b.String()
@@ -142,13 +143,37 @@ func plainRune(r rune) bool {
 	case r <= 0xa0: // C1 controls and the no-break space
 		return false
 	case r < 0x2000:
-		return r != 0x061c && r != 0x1680 // Arabic letter mark, Ogham space mark
+		// Arabic letter mark, Ogham space mark
+		return r != 0x061c && r != 0x1680 && !isInvisible(r)
 	case r <= 0x206f: // spaces, bidi marks, separators, invisible operators
-		return r != 0x2028 && r != 0x2029 && !isBidiControl(r) && !isSpace(r)
+		return r != 0x2028 && r != 0x2029 && !isBidiControl(r) && !isSpace(r) && !isInvisible(r)
 	case r == 0x3000, r == 0xfeff, r >= 0xfff9 && r <= 0xfffb:
 		return false
 	}
-	return true
+	return !isInvisible(r)
+}
+
+// isInvisible reports the characters that show nothing yet are not white
+// space: they hide text from the reader that scripts and search still see
+// (tag characters can spell a whole hidden sentence), or split words that
+// look whole. ZWNJ and ZWJ are not among them (Persian, Indic scripts and
+// emoji sequences need them), nor are the variation selectors (emoji
+// presentation).
+func isInvisible(r rune) bool {
+	switch r {
+	case 0x00ad, // soft hyphen
+		0x034f,         // combining grapheme joiner
+		0x115f, 0x1160, // Hangul fillers
+		0x17b4, 0x17b5, // Khmer inherent vowels
+		0x180e,         // Mongolian vowel separator
+		0x200b,         // zero width space
+		0x3164, 0xffa0: // Hangul fillers
+		return true
+	}
+	// Invisible operators and deprecated format characters (the isolates
+	// among them are bidi controls too; U+2065 is reserved), and the tag
+	// characters.
+	return r >= 0x2060 && r <= 0x206f || r >= 0xe0000 && r <= 0xe007f
 }
 
 // isSpace reports the Unicode spaces that fold to one ASCII space.
@@ -267,7 +292,7 @@ func HasControl(s string) bool {
 		case r == '\n' || r == '\t':
 		case r < 0x20 || r == 0x7f || (r >= 0x80 && r <= 0x9f):
 			return true
-		case isBidiControl(r), r == 0xfeff, r >= 0xfff9 && r <= 0xfffb:
+		case isBidiControl(r), r == 0xfeff, r >= 0xfff9 && r <= 0xfffb, isInvisible(r):
 			return true
 		}
 	}
