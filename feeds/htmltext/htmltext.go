@@ -1,7 +1,7 @@
 // Package htmltext turns the HTML fragments that feeds carry into plain text
 // for the terminal: paragraphs become blank-line separated blocks, list items
-// get a bullet, scripts and styles vanish, entities are decoded. Line is
-// the variant for one-line fields such as titles, where only inline
+// get a bullet, closed scripts and styles vanish, entities are decoded. Line
+// is the variant for one-line fields such as titles, where only inline
 // formatting goes and any other tag is kept as text.
 //
 // Parsing is done by golang.org/x/net/html's tokenizer (the Go project's own
@@ -20,108 +20,212 @@ import (
 
 // Convert returns the text of an HTML fragment. Text without markup or
 // entities is returned unchanged, which is most feed summaries.
+//
+// The content of a script, style and the like is dropped only if the
+// element ends: an Atom summary of type "text" reaches here as HTML, and
+// in "Why the <script> element blocks parsing" the tag is the subject, not
+// markup. An element the input ends inside is kept as text: its start tag
+// as written, then its content converted like the rest.
 func Convert(fragment string) string {
 	// Two byte scans, which the runtime vectorises, rather than
 	// ContainsAny's rune loop: most titles and many summaries stop here.
 	if strings.IndexByte(fragment, '<') < 0 && strings.IndexByte(fragment, '&') < 0 {
 		return fragment
 	}
+	text, unclosed := convert(fragment, nil)
+	if len(unclosed) > 0 {
+		// Only the end of the input tells that an element is not closed;
+		// a second pass, rare, keeps the first one simple and linear.
+		text, _ = convert(fragment, unclosed)
+	}
+	return text
+}
+
+// convert does Convert's work. Skipped elements whose start tags are at
+// the offsets asText (ascending) are treated as text. It returns the
+// offsets of the skipped elements left open at the end of the input.
+func convert(fragment string, asText []int) (string, []int) {
 	z := html.NewTokenizer(strings.NewReader(fragment))
-	var out bytes.Buffer
-	out.Grow(len(fragment))
-	skipDepth := 0 // inside <script>, <style>, ...
-	preDepth := 0  // inside <pre>, where line breaks are content
-	pendingBreak := 0
-	flushBreak := func() {
-		if out.Len() > 0 {
-			for range pendingBreak {
-				out.WriteByte('\n')
-			}
-		}
-		pendingBreak = 0
-	}
-	write := func(text []byte) {
-		flushBreak()
-		out.Write(text)
-	}
-	brk := func(n int) {
-		if n > pendingBreak {
-			pendingBreak = n
-		}
-	}
+	c := converter{}
+	c.out.Grow(len(fragment))
+	var skip []skipped           // open <script>, <style>, ... elements, outermost first
+	var open [len(skipElems)]int // how many of each are in skip
+	pos := 0                     // offset of the next token: Raw partitions the input
+	rawNext := false             // the next text is an unclosed raw-text element's, undecoded
 	for {
 		tt := z.Next()
+		start := pos
+		pos += len(z.Raw())
 		switch tt {
 		case html.ErrorToken:
 			// io.EOF or a tokenizer error: either way, what was read is the text.
-			return strings.TrimSpace(out.String())
+			var unclosed []int
+			for _, e := range skip {
+				unclosed = append(unclosed, e.pos)
+			}
+			return strings.TrimSpace(c.out.String()), unclosed
 		case html.TextToken:
-			if skipDepth > 0 {
+			if len(skip) > 0 {
 				continue
 			}
 			text := z.Text()
-			if preDepth > 0 {
-				write(bytes.ReplaceAll(text, []byte("\r\n"), []byte("\n")))
-				continue
+			if rawNext {
+				text = []byte(html.UnescapeString(string(text)))
+				rawNext = false
 			}
-			if len(bytes.TrimSpace(text)) == 0 {
-				if out.Len() > 0 && pendingBreak == 0 && len(text) > 0 {
-					write([]byte(" "))
-				}
-				continue
-			}
-			flushBreak()
-			collapseSpace(&out, text)
+			c.text(text)
 		case html.StartTagToken, html.SelfClosingTagToken:
 			name, hasAttr := z.TagName()
 			a := atom.Lookup(name)
-			switch a {
-			case atom.Script, atom.Style, atom.Noscript, atom.Template, atom.Iframe, atom.Object, atom.Svg, atom.Head, atom.Title:
-				if tt == html.StartTagToken {
-					skipDepth++
+			if i := skipIndex(a); i >= 0 {
+				// "<script/>" still opens a script: the tokenizer reads
+				// what follows as its content. "<svg/>" is empty.
+				if tt == html.SelfClosingTagToken && !rawText(a) {
+					continue
 				}
+				if len(asText) > 0 && asText[0] == start {
+					asText = asText[1:]
+					c.text([]byte(fragment[start:pos]))
+					rawNext = rawText(a)
+					continue
+				}
+				skip = append(skip, skipped{a, start})
+				open[i]++
+				continue
+			}
+			if len(skip) > 0 {
+				continue
+			}
+			switch a {
 			case atom.Br:
-				brk(1)
+				c.brk(1)
 			case atom.Li:
-				brk(1)
-				write([]byte("• "))
+				c.brk(1)
+				c.write([]byte("• "))
 			case atom.Td, atom.Th:
 				// cells of a row side by side, apart
-				if out.Len() > 0 && pendingBreak == 0 {
-					write([]byte(" "))
+				if c.out.Len() > 0 && c.pendingBreak == 0 {
+					c.write([]byte(" "))
 				}
 			case atom.Img:
 				if alt := attr(z, hasAttr, "alt"); alt != "" {
-					write([]byte("[" + alt + "]"))
+					c.write([]byte("[" + alt + "]"))
 				}
 			default:
 				if isBlock(a) {
-					brk(2)
+					c.brk(2)
 				}
 				if a == atom.Pre && tt == html.StartTagToken {
-					preDepth++
+					c.preDepth++
 				}
 			}
 		case html.EndTagToken:
 			name, _ := z.TagName()
 			a := atom.Lookup(name)
-			switch a {
-			case atom.Script, atom.Style, atom.Noscript, atom.Template, atom.Iframe, atom.Object, atom.Svg, atom.Head, atom.Title:
-				if skipDepth > 0 {
-					skipDepth--
+			if i := skipIndex(a); i >= 0 {
+				// An end tag closes the innermost open element of its
+				// name and whatever is open inside it; a stray one is
+				// ignored.
+				if open[i] > 0 {
+					for {
+						e := skip[len(skip)-1]
+						skip = skip[:len(skip)-1]
+						open[skipIndex(e.a)]--
+						if e.a == a {
+							break
+						}
+					}
 				}
+				continue
+			}
+			if len(skip) > 0 {
+				continue
+			}
+			switch a {
 			case atom.Li:
-				brk(1)
+				c.brk(1)
 			default:
 				if isBlock(a) {
-					brk(2)
+					c.brk(2)
 				}
-				if a == atom.Pre && preDepth > 0 {
-					preDepth--
+				if a == atom.Pre && c.preDepth > 0 {
+					c.preDepth--
 				}
 			}
 		}
 	}
+}
+
+// converter accumulates Convert's output. Line breaks are held back until
+// the next text, so that they do not add up and nothing trails.
+type converter struct {
+	out          bytes.Buffer
+	preDepth     int // inside <pre>, where line breaks are content
+	pendingBreak int
+}
+
+func (c *converter) flushBreak() {
+	if c.out.Len() > 0 {
+		for range c.pendingBreak {
+			c.out.WriteByte('\n')
+		}
+	}
+	c.pendingBreak = 0
+}
+
+func (c *converter) write(text []byte) {
+	c.flushBreak()
+	c.out.Write(text)
+}
+
+func (c *converter) brk(n int) {
+	if n > c.pendingBreak {
+		c.pendingBreak = n
+	}
+}
+
+// text writes a text node: as it is inside <pre>, else with its white
+// space folded.
+func (c *converter) text(text []byte) {
+	if c.preDepth > 0 {
+		c.write(bytes.ReplaceAll(text, []byte("\r\n"), []byte("\n")))
+		return
+	}
+	if len(bytes.TrimSpace(text)) == 0 {
+		if c.out.Len() > 0 && c.pendingBreak == 0 && len(text) > 0 {
+			c.write([]byte(" "))
+		}
+		return
+	}
+	c.flushBreak()
+	collapseSpace(&c.out, text)
+}
+
+// skipped is an open element whose content is not text for a reader.
+type skipped struct {
+	a   atom.Atom
+	pos int // offset of its start tag
+}
+
+// skipElems are the elements whose content Convert drops.
+var skipElems = [...]atom.Atom{atom.Script, atom.Style, atom.Noscript, atom.Template,
+	atom.Iframe, atom.Object, atom.Svg, atom.Head, atom.Title}
+
+// skipIndex returns a's index in skipElems, or -1.
+func skipIndex(a atom.Atom) int {
+	for i, s := range skipElems {
+		if s == a {
+			return i
+		}
+	}
+	return -1
+}
+
+// rawText reports the skipped elements whose content the tokenizer reads
+// as raw text, up to their end tag and with entities left alone. (Title's
+// content is read the same way, but its entities are decoded.)
+func rawText(a atom.Atom) bool {
+	return a == atom.Script || a == atom.Style || a == atom.Noscript || a == atom.Iframe
 }
 
 func attr(z *html.Tokenizer, hasAttr bool, want string) string {

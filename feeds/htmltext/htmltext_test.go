@@ -3,6 +3,7 @@ package htmltext
 import (
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/trawl-news/trawl/feeds/sanitize"
 )
@@ -44,6 +45,115 @@ func TestConvert(t *testing.T) {
 	}
 }
 
+// TestConvertSkipped: the content of a script, style, svg and the like
+// goes if the element is closed, and is text if the input ends inside it.
+func TestConvertSkipped(t *testing.T) {
+	tests := []struct {
+		name, in, want string
+	}{
+		// closed
+		{"closed script with attributes and odd case", "a<SCRIPT type=x>b()</Script >c", "ac"},
+		{"self-closed script still has content", "<script/>alert(1)</script>hi", "hi"},
+		{"self-closed svg is empty", "a<svg/>b", "ab"},
+		{"title removed", "<title>T</title>body", "body"},
+		{"closed svg's children give nothing", "a<svg><text>label</text><li>x</li><p>y</p></svg>b", "ab"},
+		{"closed template's images and items give nothing", "<template><li>x</li><img alt=y></template>z", "z"},
+		{"nested skipped elements", "<svg><style>x{}</style><title>t</title></svg>after", "after"},
+		{"end tag of another element does not close", "<svg>a</object>b</svg>c", "c"},
+		{"outer end tag closes what is open inside", "<object><svg>a</object>b", "b"},
+		{"stray end tag ignored", "a</script>b", "ab"},
+		{"closed script, then one the input ends in", "<script>a()</script>Why <script> blocks", "Why <script> blocks"},
+
+		// unclosed: the input ends inside
+		{"Atom text summary", "Why the <script> element blocks parsing, and what to do", "Why the <script> element blocks parsing, and what to do"},
+		{"raw text entities decoded", "Why the <script> element &amp; &lt;style&gt; block", "Why the <script> element & <style> block"},
+		{"markup in raw text kept as written", "the <script> tag, <b>not</b> this", "the <script> tag, <b>not</b> this"},
+		{"start tag as written", "Use <SCRIPT  async> for   speed", "Use <SCRIPT async> for speed"},
+		{"unclosed style", "The <style> tag & its scope", "The <style> tag & its scope"},
+		{"unclosed noscript", "a <noscript> fallback", "a <noscript> fallback"},
+		{"unclosed iframe", "an <iframe src=x> embed", "an <iframe src=x> embed"},
+		{"unclosed title decoded once", "Styling the <title> element &amp;lt;", "Styling the <title> element &lt;"},
+		{"self-closed script unclosed", "<script/> is not self-closing", "<script/> is not self-closing"},
+		{"nothing after the tag", "end <script>", "end <script>"},
+		{"input ends in the end tag", "<script>x</script", "<script>x</script"},
+		{"script end hidden in a comment", "<script><!--<script></script>x", "<script><!--<script></script>x"},
+		{"unclosed svg's children converted", "Inline <svg> icons:<p>small <b>and</b> sharp", "Inline <svg> icons:\n\nsmall and sharp"},
+		{"closed script inside unclosed svg removed", "An <svg> with <script>evil()</script>scripts", "An <svg> with scripts"},
+		{"closed svg inside unclosed svg removed", "<svg><svg>x</svg>y", "<svg>y"},
+		{"unclosed inside unclosed", "The <svg> and <script> tags", "The <svg> and <script> tags"},
+		{"unclosed template, object, head", "<template>a <object>b <head>c", "<template>a <object>b <head>c"},
+		{"unclosed inside pre keeps its lines", "<pre>x <script>\n  y", "x <script>\n  y"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Convert(tt.in); got != tt.want {
+				t.Errorf("Convert(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+// FuzzConvert checks that Convert never panics, keeps valid UTF-8 valid,
+// leaves text without markup alone, trims, invents no text, and that its
+// second pass (for unclosed elements) finds nothing left unclosed.
+func FuzzConvert(f *testing.F) {
+	for _, s := range []string{
+		"Why the <script> element blocks parsing, and what to do",
+		"<script>alert(1)</script>hi",
+		"<script/>x</script>y",
+		"<svg><text>L</text><p>q",
+		"<object><svg>a</object>b<svg>",
+		"<title>a &amp;lt; b",
+		"<script><!--<script></script>x",
+		"<pre>a\r\n<style>b",
+		"<ul><li>x<img alt=y></ul>&#x200b;",
+		"\xff<b>\xfe</b><script>",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := Convert(s)
+		if utf8.ValidString(s) && !utf8.ValidString(got) {
+			t.Fatalf("Convert(%q) = %q is not valid UTF-8", s, got)
+		}
+		if !strings.ContainsAny(s, "<&") {
+			if got != s {
+				t.Fatalf("Convert(%q) = %q changed text without markup", s, got)
+			}
+			return
+		}
+		if got != strings.TrimSpace(got) {
+			t.Errorf("Convert(%q) = %q is not trimmed", s, got)
+		}
+		if _, open := convert(s, nil); len(open) > 0 {
+			if _, left := convert(s, open); len(left) > 0 {
+				t.Errorf("Convert(%q): second pass left %v open", s, left)
+			}
+		}
+		if utf8.ValidString(s) && !strings.ContainsAny(s, "&\x00") && !inOrder(got, s) {
+			t.Errorf("Convert(%q) = %q adds text", s, got)
+		}
+	})
+}
+
+// inOrder reports whether the characters of out appear in in, in order,
+// apart from white space and what Convert adds: bullets and the brackets
+// around alt text.
+func inOrder(out, in string) bool {
+	for _, r := range out {
+		switch r {
+		case ' ', '\n', '•', '[', ']':
+			continue
+		}
+		i := strings.IndexRune(in, r)
+		if i < 0 {
+			return false
+		}
+		in = in[i+utf8.RuneLen(r):]
+	}
+	return true
+}
+
 // TestConvertThenSanitize shows why the package doc says the result still
 // needs sanitising: entities can spell control characters, and the pair
 // together must remove them.
@@ -56,6 +166,7 @@ func TestConvertThenSanitize(t *testing.T) {
 		{"a&#x202e;b", "ab"},
 		{"<p>x&#0;y</p>", "x\ufffdy"}, // NUL decodes to U+FFFD, which is printable
 		{"<b>\x1b[31mred</b>", "red"},
+		{"Why <script>&#27;[2J it&#x200b;s slow", "Why <script> its slow"},
 	}
 	for _, tt := range tests {
 		got := sanitize.Text(Convert(tt.in))
