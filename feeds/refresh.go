@@ -108,8 +108,11 @@ type Summary struct {
 	NotModified int
 	Failed      int
 	Skipped     int
-	New         int
-	Moved       map[string]string // old URL -> new URL
+	// Cancelled counts the feeds the caller's cancellation stopped (its
+	// context done, as by Ctrl-C); they are not Failed.
+	Cancelled int
+	New       int
+	Moved     map[string]string // old URL -> new URL
 }
 
 // maxBodies bounds the feed bodies a refresh downloads or holds unparsed
@@ -348,7 +351,11 @@ func (rn *run) finish(ev Event) {
 	case EventNotModified:
 		rn.sum.NotModified++
 	case EventFailed:
-		rn.sum.Failed++
+		if errors.Is(ev.Err, context.Canceled) {
+			rn.sum.Cancelled++
+		} else {
+			rn.sum.Failed++
+		}
 	case EventSkipped:
 		rn.sum.Skipped++
 	}
@@ -478,9 +485,7 @@ func (r *Refresher) write(results <-chan outcome, pending *itemBudget, finish fu
 	for first := range results {
 		if failed != nil {
 			pending.release(first.stories)
-			ev := first.ev
-			ev.Kind, ev.Err = EventFailed, failed
-			finish(ev)
+			finish(failedEvent(first.ev, failed))
 			continue
 		}
 		batch := []outcome{first}
@@ -510,7 +515,7 @@ func (r *Refresher) write(results <-chan outcome, pending *itemBudget, finish fu
 		for _, o := range batch {
 			ev := o.ev
 			if failed != nil {
-				ev.Kind, ev.Err = EventFailed, failed
+				ev = failedEvent(ev, failed)
 			} else if ev.Kind == EventDone {
 				ev.New = news[i]
 			}
@@ -519,6 +524,14 @@ func (r *Refresher) write(results <-chan outcome, pending *itemBudget, finish fu
 		}
 	}
 	return firstErr
+}
+
+// failedEvent is a feed's event when the cache could not take its
+// outcome: failed, and not moved, since the new URL's state was never
+// stored and following the move would lose it.
+func failedEvent(ev Event, err error) Event {
+	ev.Kind, ev.Err, ev.MovedTo = EventFailed, err, ""
+	return ev
 }
 
 // save stores a batch in one transaction and returns how many stories of
@@ -602,7 +615,10 @@ func (r *Refresher) process(ctx context.Context, sub Subscription, st item.FeedS
 	if r.tagger != nil {
 		for i := range feed.Items {
 			if ctx.Err() != nil {
-				break
+				// Stories tagged in part must not be stored: untagged
+				// copies would replace the tagged ones, and the feed's
+				// validators would keep it from being fetched again.
+				return fail(fmt.Errorf("cancelled: %w", context.Cause(ctx)))
 			}
 			r.tagger.Tag(&feed.Items[i])
 		}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -528,8 +530,8 @@ func TestRefreshCancelled(t *testing.T) {
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("refresh error %v, want context.Canceled", err)
 	}
-	if sum.Fetched != 1 || sum.Failed != 1 {
-		t.Errorf("summary = %+v", sum)
+	if sum.Fetched != 1 || sum.Failed != 0 || sum.Cancelled != 1 {
+		t.Errorf("summary = %+v, want the slow feed counted as cancelled, not failed", sum)
 	}
 	if ev := rec.last[o.URL+"/slow"]; ev.Kind != feeds.EventFailed || !errors.Is(ev.Err, context.Canceled) {
 		t.Errorf("slow feed event: %s %v", ev.Kind, ev.Err)
@@ -610,5 +612,84 @@ func TestRefreshPreparedOrNot(t *testing.T) {
 	}
 	if len(prepared.states) != len(paths)+2 || !reflect.DeepEqual(prepared.states, plain.states) {
 		t.Errorf("feed states %+v prepared, %+v not; want one per feed and per move", prepared.states, plain.states)
+	}
+}
+
+// fullCache is a cache that reads but cannot take a write, as on a full
+// disk.
+type fullCache struct{ *store.DB }
+
+func (fullCache) SavePrepared([]any) ([]int, error) {
+	return nil, errors.New("no space left on device")
+}
+
+// A refresh the cache cannot take moves nothing: the new URL's state was
+// never stored, so following the move would lose it.
+func TestRefreshStoreFailureMovesNothing(t *testing.T) {
+	o := newOutlet(t)
+	c := &clock{t: testNow}
+	db := openStore(t, c)
+	rec := newRecorder()
+	r := feeds.NewRefresher(fullCache{db}, nil, feeds.RefreshOptions{Now: c.now, Progress: rec.event})
+	sum, err := r.Refresh(context.Background(), []feeds.Subscription{{URL: o.URL + "/moved301"}})
+	if err == nil || !strings.Contains(err.Error(), "no space left") {
+		t.Errorf("refresh error %v", err)
+	}
+	if len(sum.Moved) != 0 || sum.Failed != 1 {
+		t.Errorf("summary %+v, want one failure and no move", sum)
+	}
+	if ev := rec.last[o.URL+"/moved301"]; ev.Kind != feeds.EventFailed || ev.MovedTo != "" || !errors.Is(ev.Err, feeds.ErrStore) {
+		t.Errorf("event %s, moved to %q, error %v", ev.Kind, ev.MovedTo, ev.Err)
+	}
+}
+
+// cancellingTagger tags every story, and cancels the refresh when it
+// reaches the story numbered stopAt.
+type cancellingTagger struct {
+	n, stopAt int
+	cancel    func()
+}
+
+func (ct *cancellingTagger) Tag(it *item.Item) {
+	ct.n++
+	if ct.n == ct.stopAt {
+		ct.cancel()
+	}
+	it.Tags = append(it.Tags, item.Tag{Name: "beat", Score: 1})
+}
+
+// Ctrl-C while a feed's stories are being tagged stores none of them: the
+// untagged copies would replace tagged ones for good.
+func TestRefreshCancelledWhileTaggingKeepsTags(t *testing.T) {
+	body, err := os.ReadFile(filepath.Join("testdata", "rss20.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// No validators: every refresh parses and tags the feed again.
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write(body) }))
+	t.Cleanup(srv.Close)
+	c := &clock{t: testNow}
+	db := openStore(t, c)
+	subs := []feeds.Subscription{{URL: srv.URL + "/rss"}}
+	refreshWith := func(tagger feeds.Tagger, ctx context.Context) (feeds.Summary, error) {
+		return feeds.NewRefresher(db, tagger, feeds.RefreshOptions{Now: c.now}).Refresh(ctx, subs)
+	}
+	if sum, err := refreshWith(&cancellingTagger{}, context.Background()); err != nil || sum.Fetched != 1 {
+		t.Fatalf("first refresh: %+v, %v", sum, err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sum, err := refreshWith(&cancellingTagger{stopAt: 2, cancel: cancel}, ctx)
+	if !errors.Is(err, context.Canceled) || sum.Cancelled != 1 || sum.Fetched != 0 {
+		t.Errorf("refresh cancelled while tagging: %+v, %v", sum, err)
+	}
+	stories := storedStories(t, db)[srv.URL+"/rss"]
+	if len(stories) == 0 {
+		t.Fatal("no stories stored")
+	}
+	for _, s := range stories {
+		if !s.HasTag("beat") {
+			t.Errorf("%q lost its tag: %v", s.Title, s.TagNames())
+		}
 	}
 }
