@@ -1,12 +1,15 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"runtime/debug"
 	"strings"
 	"time"
+
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/trawl-news/trawl/feeds"
 	"github.com/trawl-news/trawl/feeds/sanitize"
@@ -73,7 +76,13 @@ func runFetch(e *env, g *globals, args []string) error {
 	}
 	fmt.Fprintln(e.stdout, summaryLine(sum))
 	if merr != nil {
-		return fmt.Errorf("follow moved feeds: %w", merr)
+		merr = fmt.Errorf("follow moved feeds: %w", merr)
+		if err == nil {
+			return merr
+		}
+		// The refresh's own error (a full cache, Ctrl-C) is the one to
+		// end on; this one is said first.
+		fmt.Fprintf(e.stderr, "%s: %s\n", programName, oneLine(merr.Error()))
 	}
 	if err != nil {
 		return err
@@ -121,6 +130,9 @@ func summaryLine(s feeds.Summary) string {
 	if s.Skipped > 0 {
 		parts = append(parts, fmt.Sprintf("%d skipped", s.Skipped))
 	}
+	if s.Cancelled > 0 {
+		parts = append(parts, fmt.Sprintf("%d cancelled", s.Cancelled))
+	}
 	parts = append(parts, fmt.Sprintf("%d new %s", s.New, plural(s.New, "story", "stories")))
 	return strings.Join(parts, ", ")
 }
@@ -145,12 +157,13 @@ func feedName(ev feeds.Event) string {
 type fetchReporter struct {
 	w     io.Writer
 	tty   bool
+	width int // the terminal's columns; 0 when unknown
 	now   func() time.Time
 	drawn bool
 }
 
 func newFetchReporter(e *env) *fetchReporter {
-	return &fetchReporter{w: e.stderr, tty: e.stderrTerminal, now: e.now}
+	return &fetchReporter{w: e.stderr, tty: e.stderrTerminal, width: e.stderrWidth, now: e.now}
 }
 
 // event is the refresh's Progress callback; the refresher calls it from
@@ -172,8 +185,10 @@ func (r *fetchReporter) line(ev feeds.Event) string {
 	name := feedName(ev)
 	switch ev.Kind {
 	case feeds.EventFailed:
-		if errors.Is(ev.Err, feeds.ErrStore) {
-			return "" // the refresh's own error says it once, at the end
+		if errors.Is(ev.Err, feeds.ErrStore) || errors.Is(ev.Err, context.Canceled) {
+			// The refresh's own error says it once, at the end: the
+			// cache cannot take the stories, or the user stopped it.
+			return ""
 		}
 		return fmt.Sprintf("feed %s: %s%s", name, oneLine(sanitize.Line(ev.Err.Error())), r.afterFailure(ev))
 	case feeds.EventSkipped:
@@ -244,15 +259,28 @@ func nextTry(now, t time.Time) string {
 	return "on " + local.Format("Jan 2 15:04")
 }
 
-// bar draws a one-line progress bar on a terminal.
+// bar draws a one-line progress bar on a terminal. The line fits the
+// terminal's width in columns (wide characters count two): one that wraps
+// cannot be redrawn in place, and each redraw would scroll.
 func (r *fetchReporter) bar(done, total int, label string) {
 	if !r.tty || total == 0 {
 		return
 	}
-	const width = 24
-	filled := done * width / total
-	bar := strings.Repeat("█", filled) + strings.Repeat("░", width-filled)
-	fmt.Fprintf(r.w, "\r\x1b[2K%s %d/%d %s", bar, done, total, truncate(label, 40))
+	cols := 79 // the last column is left alone: some terminals wrap there
+	if r.width > 0 {
+		cols = r.width - 1
+	}
+	line := fmt.Sprintf("%d/%d", done, total)
+	// The bar gives way first, so that a narrow terminal still shows
+	// the count and some of the feed's name.
+	if barWidth := min(24, cols-len(line)-12); barWidth >= 4 {
+		filled := done * barWidth / total
+		line = strings.Repeat("█", filled) + strings.Repeat("░", barWidth-filled) + " " + line
+	}
+	if room := cols - ansi.StringWidth(line) - 1; room > 1 && label != "" {
+		line += " " + ansi.Truncate(label, room, "…")
+	}
+	fmt.Fprintf(r.w, "\r\x1b[2K%s", ansi.Truncate(line, max(cols, 0), ""))
 	r.drawn = true
 }
 

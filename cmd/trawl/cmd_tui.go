@@ -71,10 +71,10 @@ func runTUI(e *env, g *globals, args []string) error {
 			return feeds.Summary{}, err
 		}
 		sum, err := feeds.NewRefresher(a.db, cls, a.refreshOptions(progress)).Refresh(ctx, list.Feeds())
-		if err == nil {
-			_, err = followMoves(list.Path(), sum.Moved)
-		}
-		return sum, err
+		// Moves are those of feeds whose new state was stored, even
+		// when the refresh as a whole stopped early.
+		_, merr := followMoves(list.Path(), sum.Moved)
+		return sum, errors.Join(err, merr)
 	}
 	opts.Subscriptions = func() ([]feeds.Subscription, error) {
 		list, err := a.subscriptions()

@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -11,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/charmbracelet/x/ansi"
 )
 
 // badOutlets serves the CLI fixtures as good feeds plus one path per
@@ -253,6 +257,46 @@ func TestFetchProgressOnTerminal(t *testing.T) {
 	}
 }
 
+// The progress bar fits the terminal whatever its width and the feeds'
+// names (wide characters take two columns): a line that wraps cannot be
+// redrawn in place.
+func TestFetchProgressFitsTheTerminal(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `<rss version="2.0"><channel><title>日本語のニュースサイトの長い名前とその説明</title><item><title>a</title><link>https://x.example/a</link></item></channel></rss>`)
+	}))
+	t.Cleanup(srv.Close)
+	for _, width := range []int{12, 20, 40, 80, 0} {
+		c := newCLI(t)
+		for i := range 3 {
+			if r := c.run("feeds", "add", fmt.Sprintf("%s/f%d", srv.URL, i)); r.code != 0 {
+				t.Fatal(r.stderr)
+			}
+		}
+		var out, errOut bytes.Buffer
+		e := c.env(strings.NewReader(""), &out, &errOut)
+		e.stderrTerminal, e.stderrWidth = true, width
+		if code := run(e, []string{"fetch"}); code != exitOK {
+			t.Fatalf("width %d: exit %d, %q", width, code, errOut.String())
+		}
+		limit := width - 1
+		if width == 0 {
+			limit = 79
+		}
+		draws := strings.Split(errOut.String(), "\r\x1b[2K")
+		if len(draws) < 3 || !strings.Contains(errOut.String(), "3/3") {
+			t.Errorf("width %d: no progress drawn: %q", width, errOut.String())
+		}
+		for _, d := range draws {
+			if strings.Contains(d, "\n") {
+				continue // a message line, printed once; only the bar is redrawn
+			}
+			if w := ansi.StringWidth(d); w > limit {
+				t.Errorf("width %d: a %d-column bar: %q", width, w, d)
+			}
+		}
+	}
+}
+
 func TestFeedsImportExport(t *testing.T) {
 	c := newCLI(t)
 	dir := t.TempDir()
@@ -378,5 +422,45 @@ func TestFollowMovesKeepsEditsMadeDuringTheRefresh(t *testing.T) {
 	}
 	if want := "https://a.example/feed # mine\nhttps://c.example/rss\nhttps://b.example/rss\n"; string(raw) != want {
 		t.Errorf("feeds.txt after the moves:\n%q\nwant\n%q", raw, want)
+	}
+}
+
+// Ctrl-C during a fetch: no line per feed in flight, a summary that counts
+// them as cancelled rather than failed, "interrupted", and the shells'
+// exit code for SIGINT.
+func TestFetchInterrupted(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var mu sync.Mutex
+	arrived := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		arrived++
+		if arrived == 3 {
+			cancel() // all three are in flight: the user presses Ctrl-C
+		}
+		mu.Unlock()
+		<-r.Context().Done()
+	}))
+	t.Cleanup(srv.Close)
+	c := newCLI(t)
+	for i := range 3 {
+		if r := c.run("feeds", "add", fmt.Sprintf("%s/hang/%d", srv.URL, i)); r.code != 0 {
+			t.Fatal(r.stderr)
+		}
+	}
+	var out, errOut bytes.Buffer
+	e := c.env(strings.NewReader(""), &out, &errOut)
+	e.ctx = ctx
+	code := run(e, []string{"fetch"})
+	if code != exitInterrupted {
+		t.Errorf("exit %d, want %d", code, exitInterrupted)
+	}
+	if want := "fetched 0 feeds, 0 not modified, 0 failed, 3 cancelled, 0 new stories\n"; out.String() != want {
+		t.Errorf("stdout %q, want %q", out.String(), want)
+	}
+	// The first fetch also says where it created the cache.
+	if lines := strings.Split(strings.TrimSuffix(errOut.String(), "\n"), "\n"); lines[len(lines)-1] != "trawl: interrupted" || len(linesAbout(errOut.String(), srv.URL)) != 0 {
+		t.Errorf("stderr %q, want no line per feed and to end with \"trawl: interrupted\"", errOut.String())
 	}
 }

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/charmbracelet/x/term"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -21,10 +23,13 @@ var version = "0.1.0-dev"
 
 // Exit codes of the CLI contract.
 const (
-	exitOK      = 0
-	exitFailed  = 1
-	exitUsage   = 2
-	programName = "trawl"
+	exitOK     = 0
+	exitFailed = 1
+	exitUsage  = 2
+	// exitInterrupted is the shells' code for a program stopped by
+	// SIGINT (128 + 2).
+	exitInterrupted = 130
+	programName     = "trawl"
 )
 
 // env is everything a command may touch of the outside world, so tests
@@ -41,6 +46,9 @@ type env struct {
 	// stderrTerminal whether stderr is (progress bars).
 	isTerminal     bool
 	stderrTerminal bool
+	// stderrWidth is the width in columns of the terminal on stderr, 0
+	// when unknown.
+	stderrWidth int
 }
 
 // globals are the flags every command accepts.
@@ -102,6 +110,7 @@ func main() {
 		ctx:            ctx,
 		isTerminal:     isTerminal(os.Stdout),
 		stderrTerminal: isTerminal(os.Stderr),
+		stderrWidth:    terminalWidth(os.Stderr),
 	}
 	os.Exit(run(e, os.Args[1:]))
 }
@@ -157,6 +166,11 @@ func run(e *env, args []string) int {
 		return exitUsage
 	case errors.Is(err, errQuietFailure):
 		return exitFailed
+	case errors.Is(err, context.Canceled):
+		// Ctrl-C: what was done before it is kept, and saying more
+		// than that would be noise.
+		fmt.Fprintf(e.stderr, "%s: interrupted\n", programName)
+		return exitInterrupted
 	case errors.Is(err, errNotYet):
 		fmt.Fprintf(e.stderr, "%s %s: %s\n", programName, cmd.name, err)
 		return exitFailed
@@ -279,4 +293,13 @@ func oneLine(s string) string {
 func isTerminal(f *os.File) bool {
 	fi, err := f.Stat()
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// terminalWidth is f's width in columns if it is a terminal, else 0.
+func terminalWidth(f *os.File) int {
+	w, _, err := term.GetSize(f.Fd())
+	if err != nil {
+		return 0
+	}
+	return w
 }
