@@ -239,6 +239,10 @@ func readBody(r io.Reader, length, limit int64) ([]byte, error) {
 	if length < 0 || length > limit {
 		length = 64 << 10
 	}
+	// A server's word is not memory: sixteen bodies in flight each
+	// claiming the size limit would reserve 256 MiB before a byte came.
+	// Beyond this the buffer grows as the bytes do arrive.
+	length = min(length, maxUpfront)
 	var b bytes.Buffer
 	// Room past the length for ReadFrom's last read, the one that finds
 	// EOF, so that it does not grow (and copy) the buffer.
@@ -246,6 +250,10 @@ func readBody(r io.Reader, length, limit int64) ([]byte, error) {
 	_, err := b.ReadFrom(io.LimitReader(r, limit+1))
 	return b.Bytes(), err
 }
+
+// maxUpfront is the most readBody reserves on a Content-Length's word:
+// larger than nearly every feed, so those are read with no copying.
+const maxUpfront = 2 << 20
 
 func (f *Fetcher) tooLarge() error {
 	return fmt.Errorf("%w (%s, after decompression)", ErrTooLarge, byteSize(f.opts.MaxBytes))

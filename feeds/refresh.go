@@ -10,6 +10,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/net/idna"
+
 	"github.com/trawl-news/trawl/feeds/item"
 	"github.com/trawl-news/trawl/feeds/sanitize"
 )
@@ -664,7 +666,13 @@ func hostOf(raw string) string {
 	if err != nil {
 		return raw
 	}
-	return strings.ToLower(u.Hostname())
+	// One server, however it is spelled: "bücher.example" and its
+	// punycode, with or without the root's trailing dot.
+	host := strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
+	if ascii, err := idna.Lookup.ToASCII(host); err == nil {
+		host = ascii
+	}
+	return host
 }
 
 // itemBudget counts stories parsed but not yet stored, and makes parsers
