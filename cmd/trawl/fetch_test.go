@@ -267,11 +267,7 @@ func TestFetchProgressFitsTheTerminal(t *testing.T) {
 	t.Cleanup(srv.Close)
 	for _, width := range []int{12, 20, 40, 80, 0} {
 		c := newCLI(t)
-		for i := range 3 {
-			if r := c.run("feeds", "add", fmt.Sprintf("%s/f%d", srv.URL, i)); r.code != 0 {
-				t.Fatal(r.stderr)
-			}
-		}
+		c.addFeeds(srv.URL+"/f0", srv.URL+"/f1", srv.URL+"/f2")
 		var out, errOut bytes.Buffer
 		e := c.env(strings.NewReader(""), &out, &errOut)
 		e.stderrTerminal, e.stderrWidth = true, width
@@ -444,11 +440,7 @@ func TestFetchInterrupted(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 	c := newCLI(t)
-	for i := range 3 {
-		if r := c.run("feeds", "add", fmt.Sprintf("%s/hang/%d", srv.URL, i)); r.code != 0 {
-			t.Fatal(r.stderr)
-		}
-	}
+	c.addFeeds(srv.URL+"/hang/0", srv.URL+"/hang/1", srv.URL+"/hang/2")
 	var out, errOut bytes.Buffer
 	e := c.env(strings.NewReader(""), &out, &errOut)
 	e.ctx = ctx
@@ -462,5 +454,15 @@ func TestFetchInterrupted(t *testing.T) {
 	// The first fetch also says where it created the cache.
 	if lines := strings.Split(strings.TrimSuffix(errOut.String(), "\n"), "\n"); lines[len(lines)-1] != "trawl: interrupted" || len(linesAbout(errOut.String(), srv.URL)) != 0 {
 		t.Errorf("stderr %q, want no line per feed and to end with \"trawl: interrupted\"", errOut.String())
+	}
+}
+
+// addFeeds subscribes to each URL with 'trawl feeds add'.
+func (c *cli) addFeeds(urls ...string) {
+	c.t.Helper()
+	for _, u := range urls {
+		if r := c.run("feeds", "add", u); r.code != 0 {
+			c.t.Fatalf("feeds add %s: %q", u, r.stderr)
+		}
 	}
 }
