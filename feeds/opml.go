@@ -87,6 +87,8 @@ func ReadOPML(r io.Reader) (*OPML, error) {
 	var doc opmlDoc
 	dec := xml.NewDecoder(bytes.NewReader(raw))
 	dec.CharsetReader = charset.NewReaderLabel
+	// Exporters that build OPML by hand write HTML's entities (&nbsp;).
+	dec.Entity = xml.HTMLEntity
 	if err := dec.Decode(&doc); err != nil {
 		return nil, fmt.Errorf("%w: %s", ErrNotOPML, sanitize.Line(err.Error()))
 	}
@@ -98,6 +100,11 @@ func ReadOPML(r io.Reader) (*OPML, error) {
 			o := &outlines[i]
 			name := truncateRunes(sanitize.Line(firstNonEmpty(o.attr("title"), o.attr("text"))), 200)
 			feedURL := o.attr("xmlUrl")
+			if feedURL == "" && (strings.EqualFold(o.attr("type"), "rss") || strings.EqualFold(o.attr("type"), "atom")) {
+				// Older and hand-made files name the feed url=; in
+				// other outlines url= is a web page, not a feed.
+				feedURL = o.attr("url")
+			}
 			if feedURL == "" {
 				// A folder: its name tags every feed inside.
 				inner := folders
@@ -122,11 +129,11 @@ func ReadOPML(r io.Reader) (*OPML, error) {
 			}
 			if at, dup := index[u]; dup {
 				s := &out.Feeds[at]
-				s.Tags = mergeTags(s.Tags, tags)
+				s.Tags = limitTags(mergeTags(s.Tags, tags))
 				s.Title = firstNonEmpty(s.Title, name)
 			} else {
 				index[u] = len(out.Feeds)
-				out.Feeds = append(out.Feeds, Subscription{URL: u, Title: name, Tags: mergeTags(nil, tags)})
+				out.Feeds = append(out.Feeds, Subscription{URL: u, Title: name, Tags: limitTags(mergeTags(nil, tags))})
 			}
 			// Outlines inside a feed are unusual but legal; keep them.
 			walk(o.Outlines, folders)
@@ -174,6 +181,15 @@ func mergeTags(have, add []string) []string {
 		}
 	}
 	return have
+}
+
+// maxImportTags is the most tags an import gives one feed, folders
+// first: a feed line stays short however deep or wide a file's folders
+// and categories are.
+const maxImportTags = 16
+
+func limitTags(tags []string) []string {
+	return tags[:min(len(tags), maxImportTags)]
 }
 
 // TagFromName turns a folder or category name into a valid tag: lower

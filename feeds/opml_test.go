@@ -157,3 +157,30 @@ func TestTagFromName(t *testing.T) {
 		}
 	}
 }
+
+// What lax exporters write still imports: url= on a feed outline, HTML
+// entities; and a file cannot give one feed more tags than a line holds.
+func TestReadOPMLLenient(t *testing.T) {
+	var cats []string
+	for i := range 40 {
+		cats = append(cats, "topic"+strings.Repeat("x", i))
+	}
+	doc := `<?xml version="1.0"?><opml version="1.0"><head><title>Old&nbsp;reader</title></head><body>
+<outline type="rss" text="Url attribute" url="https://old.example/rss"/>
+<outline type="link" text="A web page" url="https://site.example/"/>
+<outline type="rss" text="Many tags" xmlUrl="https://tags.example/rss" category="` + strings.Join(cats, ",") + `"/>
+</body></opml>`
+	got, err := feeds.ReadOPML(strings.NewReader(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Title != "Old reader" && got.Title != "Old\u00a0reader" {
+		t.Errorf("title %q", got.Title)
+	}
+	if len(got.Feeds) != 2 || got.Feeds[0].URL != "https://old.example/rss" || got.Feeds[1].URL != "https://tags.example/rss" {
+		t.Fatalf("feeds %+v", got.Feeds)
+	}
+	if n := len(got.Feeds[1].Tags); n != 16 {
+		t.Errorf("%d tags on one feed, want at most 16", n)
+	}
+}

@@ -80,6 +80,10 @@ func readSubscriptions(path string, r io.Reader) (*SubscriptionList, error) {
 	for sc.Scan() {
 		n++
 		raw := sc.Text()
+		if n == 1 {
+			// Some editors start a UTF-8 file with a byte order mark.
+			raw = strings.TrimPrefix(raw, "\ufeff")
+		}
 		sub, comment, err := parseSubLine(raw)
 		if err != nil {
 			return nil, fmt.Errorf("subscriptions %s:%d: %w", path, n, err)
@@ -115,10 +119,11 @@ func (l *SubscriptionList) Feeds() []Subscription {
 	return out
 }
 
-// Find returns the subscription with url.
+// Find returns the subscription with url, however its scheme and host are
+// spelled (see sameFeed).
 func (l *SubscriptionList) Find(u string) (Subscription, bool) {
 	for _, ln := range l.lines {
-		if ln.sub != nil && ln.sub.URL == u {
+		if ln.sub != nil && sameFeed(ln.sub.URL, u) {
 			return *ln.sub, true
 		}
 	}
@@ -145,10 +150,10 @@ func (l *SubscriptionList) Add(s Subscription) error {
 	return nil
 }
 
-// Remove drops the subscription with url.
+// Remove drops the subscription with url, spelled as Add would take it.
 func (l *SubscriptionList) Remove(u string) error {
 	for i, ln := range l.lines {
-		if ln.sub != nil && ln.sub.URL == u {
+		if ln.sub != nil && sameFeed(ln.sub.URL, u) {
 			l.lines = append(l.lines[:i], l.lines[i+1:]...)
 			return nil
 		}
@@ -263,7 +268,40 @@ func CheckFeedURL(raw string) (string, error) {
 	if sanitize.HasControl(raw) {
 		return "", fmt.Errorf("%q: %w (control characters must be percent-encoded)", raw, ErrBadFeedURL)
 	}
+	if len(raw) > maxFeedURL {
+		return "", fmt.Errorf("%.60q...: %w (longer than %d bytes)", raw, ErrBadFeedURL, maxFeedURL)
+	}
 	return u.String(), nil
+}
+
+// maxFeedURL keeps every line of feeds.txt far below what it can read.
+const maxFeedURL = 4096
+
+// sameFeed reports whether two spellings of a feed URL name one feed: as
+// CheckFeedURL cleans them up, with the scheme and host in any case and
+// the scheme's default port written or not. A trailing slash, or http
+// against https, can be another resource and is not folded.
+func sameFeed(a, b string) bool {
+	if a == b {
+		return true
+	}
+	return feedKey(a) == feedKey(b)
+}
+
+func feedKey(raw string) string {
+	clean, err := CheckFeedURL(raw)
+	if err != nil {
+		return raw
+	}
+	u, err := url.Parse(clean)
+	if err != nil {
+		return clean
+	}
+	u.Scheme, u.Host = strings.ToLower(u.Scheme), strings.ToLower(u.Host)
+	if port := u.Port(); port == "443" && u.Scheme == "https" || port == "80" && u.Scheme == "http" {
+		u.Host = u.Hostname()
+	}
+	return u.String()
 }
 
 // parseSubLine reads one line of the file: nil for a blank line or a
@@ -358,6 +396,12 @@ func formatSubLine(s Subscription) string {
 // an existing file keeps its permissions; perm is for a new one.
 func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
 	if target, err := filepath.EvalSymlinks(path); err == nil {
+		path = target
+	} else if target, err := os.Readlink(path); err == nil {
+		// A link whose target does not exist yet: create the target.
+		if !filepath.IsAbs(target) {
+			target = filepath.Join(filepath.Dir(path), target)
+		}
 		path = target
 	}
 	if fi, err := os.Stat(path); err == nil {

@@ -241,3 +241,72 @@ func TestSaveKeepsLinkAndMode(t *testing.T) {
 		t.Errorf("target after save %q, want %q", raw, want)
 	}
 }
+
+// A feed is one subscription however its scheme and host are spelled, and
+// remove takes a URL as add does.
+func TestSubscriptionSpellings(t *testing.T) {
+	l, err := feeds.LoadSubscriptions(writeSubs(t, "https://one.example/rss\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, dup := range []string{"HTTPS://One.Example/rss", "https://one.example:443/rss", " https://one.example/rss "} {
+		if err := l.Add(feeds.Subscription{URL: dup}); !errors.Is(err, feeds.ErrDuplicate) {
+			t.Errorf("adding %q: %v, want a duplicate", dup, err)
+		}
+	}
+	// Another resource: not folded.
+	if err := l.Add(feeds.Subscription{URL: "https://one.example/rss/"}); err != nil {
+		t.Errorf("adding the URL with a trailing slash: %v", err)
+	}
+	if err := l.Add(feeds.Subscription{URL: "https://x.example/ä"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, spelling := range []string{"https://x.example/ä", "HTTPS://one.example:443/rss"} {
+		if err := l.Remove(spelling); err != nil {
+			t.Errorf("removing %q: %v", spelling, err)
+		}
+	}
+	if got := l.Feeds(); len(got) != 1 || got[0].URL != "https://one.example/rss/" {
+		t.Errorf("left %+v", got)
+	}
+	long := "https://x.example/" + strings.Repeat("a", 5000)
+	if err := l.Add(feeds.Subscription{URL: long}); !errors.Is(err, feeds.ErrBadFeedURL) || len(err.Error()) > 200 {
+		t.Errorf("a 5 KB URL: %v", err)
+	}
+}
+
+// A byte order mark, as some editors write, is not part of the first line.
+func TestLoadSubscriptionsWithBOM(t *testing.T) {
+	l, err := feeds.LoadSubscriptions(writeSubs(t, "\ufeff# mine\r\nhttps://a.example/rss\r\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := l.Feeds(); len(got) != 1 || got[0].URL != "https://a.example/rss" {
+		t.Errorf("feeds %+v", got)
+	}
+}
+
+// A link whose target does not exist yet gets its target written.
+func TestSaveThroughDanglingLink(t *testing.T) {
+	dir := t.TempDir()
+	link := filepath.Join(dir, "feeds.txt")
+	if err := os.Symlink(filepath.Join("dots", "feeds.txt"), link); err != nil {
+		t.Fatal(err)
+	}
+	l, err := feeds.LoadSubscriptions(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Add(feeds.Subscription{URL: "https://a.example/rss"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Save(); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("the link was replaced: %v", err)
+	}
+	if raw, err := os.ReadFile(filepath.Join(dir, "dots", "feeds.txt")); err != nil || !strings.Contains(string(raw), "https://a.example/rss\n") {
+		t.Errorf("target: %q, %v", raw, err)
+	}
+}

@@ -87,7 +87,7 @@ func runFeeds(e *env, g *globals, args []string) error {
 		if err := list.Save(); err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "unsubscribed from %s; its stories stay in the cache\n", rest[0])
+		fmt.Fprintf(e.stdout, "unsubscribed from %s; its stories stay in the cache\n", sanitize.Line(rest[0]))
 		return nil
 	case "import":
 		return feedsImport(a, list, rest[0])

@@ -466,3 +466,22 @@ func (c *cli) addFeeds(urls ...string) {
 		}
 	}
 }
+
+// An error that quotes what it was given (an argument, a file name) is
+// cleaned for the terminal like any other text.
+func TestErrorsAreCleaned(t *testing.T) {
+	c := newCLI(t)
+	for _, tc := range []struct {
+		args []string
+		says string
+	}{
+		{[]string{"feeds", "remove", "https://x.example/\x1b]0;PWNED\x07\x1b[2J"}, "not subscribed"},
+		{[]string{"feeds", "import", "/x/\x1b[31mred\u202e.opml"}, "no such file"},
+	} {
+		r := c.run(tc.args...)
+		if r.code != exitFailed || !strings.Contains(r.stderr, tc.says) {
+			t.Errorf("%q: exit %d, stderr %q", tc.args, r.code, r.stderr)
+		}
+		assertClean(t, fmt.Sprintf("the error for %q", tc.args), r.stderr)
+	}
+}

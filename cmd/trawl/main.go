@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/charmbracelet/x/term"
+
+	"github.com/trawl-news/trawl/feeds/sanitize"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -161,7 +163,7 @@ func run(e *env, args []string) int {
 	case errors.Is(err, flag.ErrHelp):
 		return exitOK
 	case errors.As(err, new(usageError)):
-		fmt.Fprintf(e.stderr, "%s %s: %s\n", programName, cmd.name, err)
+		fmt.Fprintf(e.stderr, "%s %s: %s\n", programName, cmd.name, sanitize.Line(err.Error()))
 		fmt.Fprintf(e.stderr, "usage: %s %s %s\n", programName, cmd.name, cmd.args)
 		return exitUsage
 	case errors.Is(err, errQuietFailure):
@@ -172,10 +174,12 @@ func run(e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "%s: interrupted\n", programName)
 		return exitInterrupted
 	case errors.Is(err, errNotYet):
-		fmt.Fprintf(e.stderr, "%s %s: %s\n", programName, cmd.name, err)
+		fmt.Fprintf(e.stderr, "%s %s: %s\n", programName, cmd.name, sanitize.Line(err.Error()))
 		return exitFailed
 	default:
-		fmt.Fprintf(e.stderr, "%s: %s\n", programName, oneLine(err.Error()))
+		// Errors quote what they were given (an argument, a file name,
+		// a server's words): cleaned like any text for the terminal.
+		fmt.Fprintf(e.stderr, "%s: %s\n", programName, oneLine(sanitize.Line(err.Error())))
 		return exitFailed
 	}
 }
