@@ -119,6 +119,11 @@ func ReadOPML(r io.Reader) (*OPML, error) {
 				out.Rejected = append(out.Rejected, Rejected{Title: name, URL: sanitize.Line(feedURL), Err: err})
 				continue
 			}
+			if name == u || name == strings.TrimSpace(feedURL) {
+				// Readers (trawl among them) write an untitled feed's URL
+				// as its text, since OPML asks for one; it is no title.
+				name = ""
+			}
 			tags := append([]string(nil), folders...)
 			for _, cat := range strings.Split(o.attr("category"), ",") {
 				for _, part := range strings.Split(cat, "/") {

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"text/tabwriter"
 	"time"
@@ -19,8 +20,9 @@ Subcommands:
                            in the cache, next try and the last error
   feeds add URL [TITLE]    subscribe (http and https only)
   feeds remove URL         unsubscribe (stories already fetched stay)
-  feeds import FILE.opml   subscribe to every feed in an OPML file; folders
-                           become tags, feeds already followed are skipped
+  feeds import FILE.opml   subscribe to every feed in an OPML file ('-' reads
+                           stdin); folders become tags, feeds already
+                           followed are skipped
   feeds export             print the subscriptions as OPML 2.0 on stdout
 
 Subscriptions live in feeds.txt beside the config file: one feed per line,
@@ -97,12 +99,18 @@ func runFeeds(e *env, g *globals, args []string) error {
 }
 
 func feedsImport(a *app, list *feeds.SubscriptionList, path string) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return fmt.Errorf("feeds import: %w", err)
+	var in io.Reader = a.env.stdin
+	if path == "-" {
+		path = "standard input"
+	} else {
+		f, err := os.Open(path)
+		if err != nil {
+			return fmt.Errorf("feeds import: %w", err)
+		}
+		defer f.Close()
+		in = f
 	}
-	defer f.Close()
-	doc, err := feeds.ReadOPML(f)
+	doc, err := feeds.ReadOPML(in)
 	if err != nil {
 		return fmt.Errorf("feeds import %s: %w", path, err)
 	}

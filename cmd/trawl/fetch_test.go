@@ -485,3 +485,20 @@ func TestErrorsAreCleaned(t *testing.T) {
 		assertClean(t, fmt.Sprintf("the error for %q", tc.args), r.stderr)
 	}
 }
+
+// 'feeds import -' reads the OPML from standard input.
+func TestFeedsImportFromStdin(t *testing.T) {
+	c := newCLI(t)
+	r := c.runWithInput(`<opml version="2.0"><body><outline type="rss" text="https://a.example/rss" xmlUrl="https://a.example/rss"/></body></opml>`, "feeds", "import", "-")
+	if r.code != 0 || !strings.HasPrefix(r.stdout, "imported 1 feed from standard input") {
+		t.Fatalf("exit %d, %q %q", r.code, r.stdout, r.stderr)
+	}
+	subs, err := os.ReadFile(c.subsFile())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The URL given as the outline's text is not taken for a title.
+	if !strings.HasSuffix(string(subs), "\nhttps://a.example/rss\n") {
+		t.Errorf("feeds.txt:\n%s", subs)
+	}
+}
