@@ -27,9 +27,7 @@ import (
 // markup. An element the input ends inside is kept as text: its start tag
 // as written, then its content converted like the rest.
 func Convert(fragment string) string {
-	// Two byte scans, which the runtime vectorises, rather than
-	// ContainsAny's rune loop: most titles and many summaries stop here.
-	if strings.IndexByte(fragment, '<') < 0 && strings.IndexByte(fragment, '&') < 0 {
+	if noMarkup(fragment) {
 		return fragment
 	}
 	text, unclosed := convert(fragment, nil)
@@ -154,6 +152,13 @@ func convert(fragment string, asText []int) (string, []int) {
 			}
 		}
 	}
+}
+
+// noMarkup reports text with neither tags nor entities: most titles and
+// many summaries. Two byte scans, which the runtime vectorises, rather
+// than ContainsAny's rune loop.
+func noMarkup(s string) bool {
+	return strings.IndexByte(s, '<') < 0 && strings.IndexByte(s, '&') < 0
 }
 
 // converter accumulates Convert's output. Line breaks are held back until

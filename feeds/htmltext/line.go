@@ -19,7 +19,7 @@ import (
 //
 // Like Convert's, the result still needs sanitising.
 func Line(s string) string {
-	if strings.IndexByte(s, '<') < 0 && strings.IndexByte(s, '&') < 0 {
+	if noMarkup(s) {
 		return s
 	}
 	z := html.NewTokenizer(strings.NewReader(s))
