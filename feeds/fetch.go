@@ -109,6 +109,8 @@ var (
 	// ErrRedirectBadURL wraps the reason a redirect target is refused.
 	ErrRedirectBadURL = errors.New("redirect refused")
 	ErrTimeout        = errors.New("timed out")
+	// ErrBadAnswer is an answer that breaks HTTP's rules.
+	ErrBadAnswer = errors.New("the server answered wrongly")
 )
 
 // HTTPError is a response with a status trawl does not treat as success.
@@ -195,6 +197,11 @@ func (f *Fetcher) Fetch(ctx context.Context, req Request, now time.Time) (*Respo
 		out.MovedTo = out.FinalURL
 	}
 	switch {
+	case resp.StatusCode == http.StatusNotModified && req.ETag == "" && req.LastModified == "":
+		// Nothing was asked conditionally, so nothing can be "not
+		// modified": taken at its word, a feed's first fetch would store
+		// no stories and keep none coming.
+		return nil, fmt.Errorf("%w: 304 Not Modified to a request that named no version", ErrBadAnswer)
 	case resp.StatusCode == http.StatusNotModified:
 		out.NotModified = true
 		out.ETag = firstNonEmpty(resp.Header.Get("ETag"), req.ETag)
@@ -204,7 +211,14 @@ func (f *Fetcher) Fetch(ctx context.Context, req Request, now time.Time) (*Respo
 		// Drain a little so the connection can be reused; error pages are
 		// small, and a huge one is not worth reading.
 		io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-		return nil, &HTTPError{Status: resp.StatusCode, RetryAfter: retryAfter(resp.Header.Get("Retry-After"), now)}
+		// A Retry-After date is on the server's clock: measured from the
+		// server's Date, a server whose clock is off still gets the wait
+		// it asked for.
+		serverNow := now
+		if d, err := http.ParseTime(resp.Header.Get("Date")); err == nil {
+			serverNow = d
+		}
+		return nil, &HTTPError{Status: resp.StatusCode, RetryAfter: retryAfter(resp.Header.Get("Retry-After"), serverNow)}
 	}
 	if resp.ContentLength > f.opts.MaxBytes {
 		return nil, f.tooLarge()

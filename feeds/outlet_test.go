@@ -123,8 +123,22 @@ func newOutlet(t *testing.T) *outlet {
 		http.Error(w, "slow down", http.StatusTooManyRequests)
 	})
 	mux.HandleFunc("/unavailable", func(w http.ResponseWriter, r *http.Request) {
+		// The server's clock is the tests' clock.
+		w.Header().Set("Date", testNow.Format(http.TimeFormat))
 		w.Header().Set("Retry-After", testNow.Add(3*time.Hour).Format(http.TimeFormat))
 		http.Error(w, "maintenance", http.StatusServiceUnavailable)
+	})
+	// A server whose clock is 30 minutes slow asks for 10 minutes' wait
+	// as a date.
+	mux.HandleFunc("/unavailable-slow-clock", func(w http.ResponseWriter, r *http.Request) {
+		server := testNow.Add(-30 * time.Minute)
+		w.Header().Set("Date", server.Format(http.TimeFormat))
+		w.Header().Set("Retry-After", server.Add(10*time.Minute).Format(http.TimeFormat))
+		http.Error(w, "maintenance", http.StatusServiceUnavailable)
+	})
+	// A broken server or proxy: "not modified" to a plain GET.
+	mux.HandleFunc("/unconditional-304", func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusNotModified)
 	})
 	mux.HandleFunc("/unavailable-briefly", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Retry-After", "1")

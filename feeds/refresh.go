@@ -411,10 +411,11 @@ func (rn *run) feed(sub Subscription, st item.FeedState, title string) {
 	if holdsBody {
 		<-rn.bodySlots
 	}
+	// The subscription moves to a URL nobody follows: it takes its state
+	// there, replacing any left from an old subscription to that URL (a
+	// feed once gone, or backing off, would otherwise be skipped there).
 	if to := out.ev.MovedTo; to != "" && !rn.subscribed[to] {
-		if _, taken := rn.states[to]; !taken {
-			out.fetched = append(out.fetched, movedState(out.fetched[0].State))
-		}
+		out.fetched = append(out.fetched, movedState(out.fetched[0].State))
 	}
 	out.stories = len(out.fetched[0].Items)
 	out.prepare(rn.r.sink)

@@ -171,6 +171,12 @@ func TestRefreshServerBehaviours(t *testing.T) {
 				t.Errorf("503 with a Retry-After date: next try %s, want %s", st.NextTry, testNow.Add(3*time.Hour))
 			}
 		}},
+		{path: "/unavailable-slow-clock", kind: feeds.EventFailed, status: 503, says: "server asks to wait 10m0s", state: func(t *testing.T, st item.FeedState) {
+			if !st.NextTry.Equal(testNow.Add(10 * time.Minute)) {
+				t.Errorf("Retry-After date from a slow clock: next try %s, want %s", st.NextTry, testNow.Add(10*time.Minute))
+			}
+		}},
+		{path: "/unconditional-304", kind: feeds.EventFailed, errIs: feeds.ErrBadAnswer, says: "304 Not Modified to a request that named no version", state: noStories},
 		{path: "/error500", kind: feeds.EventFailed, status: 500, says: "HTTP 500 Internal Server Error", state: noStories},
 		{path: "/slow", kind: feeds.EventFailed, errIs: feeds.ErrTimeout, says: "timed out after 400ms", state: noStories},
 		{path: "/slowbody", kind: feeds.EventFailed, errIs: feeds.ErrTimeout, says: "timed out", state: noStories},
@@ -691,5 +697,49 @@ func TestRefreshCancelledWhileTaggingKeepsTags(t *testing.T) {
 		if !s.HasTag("beat") {
 			t.Errorf("%q lost its tag: %v", s.Title, s.TagNames())
 		}
+	}
+}
+
+// A feed that moves to a URL once followed and dropped (there it was gone)
+// takes its own state there: the renamed subscription is fetched, not
+// skipped as gone.
+func TestRefreshMoveReplacesStaleState(t *testing.T) {
+	body, err := os.ReadFile(filepath.Join("testdata", "rss20.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	retired := true
+	mux := http.NewServeMux()
+	mux.HandleFunc("/b", func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		if retired {
+			http.Error(w, "retired", http.StatusGone)
+			return
+		}
+		w.Write(body)
+	})
+	mux.Handle("/a", http.RedirectHandler("/b", http.StatusMovedPermanently))
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	c := &clock{t: testNow}
+	db := openStore(t, c)
+	a, b := feeds.Subscription{URL: srv.URL + "/a"}, feeds.Subscription{URL: srv.URL + "/b"}
+
+	if sum, _ := refresh(t, db, c, []feeds.Subscription{b}, false); sum.Failed != 1 {
+		t.Fatalf("B while retired: %+v", sum)
+	}
+	mu.Lock()
+	retired = false // B is back, and A now points to it
+	mu.Unlock()
+	if sum, _ := refresh(t, db, c, []feeds.Subscription{a}, false); sum.Fetched != 1 || sum.Moved[a.URL] != b.URL {
+		t.Fatalf("A moving to B: %+v", sum)
+	}
+	// The subscription is now B.
+	c.advance(time.Hour)
+	sum, rec := refresh(t, db, c, []feeds.Subscription{b}, false)
+	if ev := rec.last[b.URL]; sum.Skipped != 0 || (ev.Kind != feeds.EventDone && ev.Kind != feeds.EventNotModified) {
+		t.Errorf("B after the move: %+v, event %s %v", sum, ev.Kind, ev.Err)
 	}
 }
