@@ -11,6 +11,7 @@ import (
 	"github.com/trawl-news/trawl/feeds"
 	"github.com/trawl-news/trawl/feeds/item"
 	"github.com/trawl-news/trawl/feeds/sanitize"
+	"github.com/trawl-news/trawl/store"
 	"github.com/trawl-news/trawl/tui/common"
 )
 
@@ -79,6 +80,9 @@ func runFeeds(e *env, g *globals, args []string) error {
 		}
 		if err := list.Save(); err != nil {
 			return err
+		}
+		if added, ok := list.Find(rest[0]); ok {
+			forgetFailures(a, added.URL)
 		}
 		fmt.Fprintf(e.stdout, "subscribed to %s (%d feeds in %s)\n", rest[0], len(list.Feeds()), list.Path())
 		return nil
@@ -223,4 +227,29 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return string(r[:n-1]) + "…"
+}
+
+// forgetFailures clears what the cache remembers of a feed's failures
+// when it is subscribed to again: one removed after it was gone (410) or
+// kept failing, and added back by hand, is the user's decision to try it
+// anew, and would otherwise be skipped for good or for up to a day. Its
+// validators and origin stay, so its stories keep their IDs. It is best
+// effort: with no cache yet there is nothing to forget, and a cache held
+// by a running reader stays as it is.
+func forgetFailures(a *app, feedURL string) {
+	if _, err := os.Stat(a.paths.db); err != nil {
+		return
+	}
+	db, err := store.Open(a.paths.db, store.Options{Now: a.env.now, LockTimeout: 200 * time.Millisecond})
+	if err != nil {
+		return
+	}
+	defer db.Close()
+	states, err := db.FeedStates()
+	st, ok := states[feedURL]
+	if err != nil || !ok || !st.Gone && st.Failures == 0 && st.NextTry.IsZero() {
+		return
+	}
+	st.Gone, st.Failures, st.NextTry, st.LastError = false, 0, time.Time{}, ""
+	db.SaveFetched([]item.Fetched{{State: st}})
 }

@@ -502,3 +502,41 @@ func TestFeedsImportFromStdin(t *testing.T) {
 		t.Errorf("feeds.txt:\n%s", subs)
 	}
 }
+
+// A feed removed after it was gone, and added again when it came back, is
+// fetched: adding it is the user's decision to try it anew.
+func TestReaddedFeedStartsAfresh(t *testing.T) {
+	var mu sync.Mutex
+	gone := true
+	body, err := os.ReadFile(filepath.Join("testdata", "policy.rss.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		if gone {
+			http.Error(w, "retired", http.StatusGone)
+			return
+		}
+		w.Write(body)
+	}))
+	t.Cleanup(srv.Close)
+	c := newCLI(t)
+	url := srv.URL + "/policy"
+	c.addFeeds(url)
+	if r := c.run("fetch"); r.code != exitFailed || len(linesAbout(r.stderr, "HTTP 410")) != 1 {
+		t.Fatalf("first fetch: %d %q", r.code, r.stderr)
+	}
+	if r := c.run("feeds", "remove", url); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	mu.Lock()
+	gone = false
+	mu.Unlock()
+	c.addFeeds(url)
+	r := c.run("fetch")
+	if r.code != 0 || r.stdout != "fetched 1 feed, 0 not modified, 0 failed, 3 new stories\n" {
+		t.Errorf("fetch after adding it again: %d %q %q", r.code, r.stdout, r.stderr)
+	}
+}
