@@ -81,6 +81,10 @@ type Request struct {
 	URL          string
 	ETag         string
 	LastModified string
+	// ValidatorsFrom is the address that gave ETag and LastModified when
+	// it is not URL: the target of a temporary redirect. They are sent
+	// only there, since another server may compare them wrongly.
+	ValidatorsFrom string
 	// BeforeBody, if set, is called once the server has answered 2xx and
 	// before the body is read; the fetch waits for it, and that wait does
 	// not count against the timeout. A refresh uses it to bound how many
@@ -99,6 +103,9 @@ type Response struct {
 	// MovedTo is set when every redirect on the way was permanent (301 or
 	// 308): the subscription should follow it.
 	MovedTo string
+	// ValidatorsFrom is FinalURL when it is not the requested URL: where
+	// ETag and LastModified may be sent next time (Request.ValidatorsFrom).
+	ValidatorsFrom string
 }
 
 // Fetch errors. An *HTTPError carries the status and any Retry-After.
@@ -151,16 +158,27 @@ func (f *Fetcher) Fetch(ctx context.Context, req Request, now time.Time) (*Respo
 	}
 	hr.Header.Set("User-Agent", f.opts.UserAgent)
 	hr.Header.Set("Accept", acceptFeeds)
-	// The validators were stored from the final response of the last
-	// fetch, so when the URL redirects they belong to the target: the
-	// client sends them on, and a feed behind a temporary redirect still
-	// costs only a 304.
-	if req.ETag != "" {
-		hr.Header.Set("If-None-Match", req.ETag)
+	// The validators go to the address that gave them and nowhere else:
+	// a feed behind a temporary redirect still costs a 304, and one whose
+	// redirect has ended does not send its old target's date to a server
+	// that would compare it with its own, older one.
+	validatorsFor := firstNonEmpty(req.ValidatorsFrom, req.URL)
+	conditional := false // whether the request last sent carried them
+	validate := func(h http.Header, to string) {
+		h.Del("If-None-Match")
+		h.Del("If-Modified-Since")
+		conditional = to == validatorsFor && (req.ETag != "" || req.LastModified != "")
+		if !conditional {
+			return
+		}
+		if req.ETag != "" {
+			h.Set("If-None-Match", req.ETag)
+		}
+		if req.LastModified != "" {
+			h.Set("If-Modified-Since", req.LastModified)
+		}
 	}
-	if req.LastModified != "" {
-		hr.Header.Set("If-Modified-Since", req.LastModified)
-	}
+	validate(hr.Header, req.URL)
 	permanent := true
 	client := *f.client
 	client.CheckRedirect = func(r *http.Request, via []*http.Request) error {
@@ -185,6 +203,7 @@ func (f *Fetcher) Fetch(ctx context.Context, req Request, now time.Time) (*Respo
 		if via[0].URL.Scheme == "https" && r.URL.Scheme == "http" {
 			permanent = false
 		}
+		validate(r.Header, r.URL.String())
 		return nil
 	}
 	resp, err := client.Do(hr)
@@ -196,8 +215,11 @@ func (f *Fetcher) Fetch(ctx context.Context, req Request, now time.Time) (*Respo
 	if out.FinalURL != req.URL && permanent {
 		out.MovedTo = out.FinalURL
 	}
+	if out.FinalURL != req.URL {
+		out.ValidatorsFrom = out.FinalURL
+	}
 	switch {
-	case resp.StatusCode == http.StatusNotModified && req.ETag == "" && req.LastModified == "":
+	case resp.StatusCode == http.StatusNotModified && !conditional:
 		// Nothing was asked conditionally, so nothing can be "not
 		// modified": taken at its word, a feed's first fetch would store
 		// no stories and keep none coming.

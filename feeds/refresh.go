@@ -393,7 +393,7 @@ func (rn *run) feed(sub Subscription, st item.FeedState, title string) {
 	rn.progress(Event{Kind: EventStarted, Feed: sub.URL, Title: title, Total: rn.total})
 	now := rn.r.opts.Now()
 	holdsBody := false
-	req := Request{URL: sub.URL, ETag: st.ETag, LastModified: st.LastModified,
+	req := Request{URL: sub.URL, ETag: st.ETag, LastModified: st.LastModified, ValidatorsFrom: st.ValidatorsFrom,
 		BeforeBody: func(ctx context.Context) error {
 			select {
 			case rn.bodySlots <- struct{}{}:
@@ -587,7 +587,7 @@ func (r *Refresher) process(ctx context.Context, sub Subscription, st item.FeedS
 	if err != nil {
 		return fail(err)
 	}
-	st.ETag, st.LastModified = resp.ETag, resp.LastModified
+	st.ETag, st.LastModified, st.ValidatorsFrom = resp.ETag, resp.LastModified, resp.ValidatorsFrom
 	// A move is followed only once the new address has answered with a
 	// feed: a retired feed redirected to a home page must not take the
 	// subscription with it.
@@ -609,7 +609,7 @@ func (r *Refresher) process(ctx context.Context, sub Subscription, st item.FeedS
 	feed, err := r.parser.ParseSource(resp.Body, src, now)
 	if err != nil {
 		// A body we cannot parse must not be remembered as current.
-		st.ETag, st.LastModified = "", ""
+		st.ETag, st.LastModified, st.ValidatorsFrom = "", "", ""
 		return fail(err)
 	}
 	if r.opts.MaxAge > 0 {
@@ -642,6 +642,9 @@ func (r *Refresher) process(ctx context.Context, sub Subscription, st item.FeedS
 func movedState(old item.FeedState) item.Fetched {
 	st := old
 	st.URL, st.MovedTo = old.MovedTo, ""
+	if st.ValidatorsFrom == st.URL {
+		st.ValidatorsFrom = "" // the new URL gave them itself
+	}
 	return item.Fetched{State: st}
 }
 

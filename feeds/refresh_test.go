@@ -743,3 +743,74 @@ func TestRefreshMoveReplacesStaleState(t *testing.T) {
 		t.Errorf("B after the move: %+v, event %s %v", sum, ev.Kind, ev.Err)
 	}
 }
+
+// Validators go only to the address that gave them: a feed behind a
+// temporary redirect costs a 304 from its target, and once the redirect
+// ends the feed's own server, asked unconditionally, sends its stories
+// instead of comparing the target's date with its own older one.
+func TestValidatorsStayWithTheirServer(t *testing.T) {
+	own, err := os.ReadFile(filepath.Join("testdata", "rss20.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mirror := []byte(`<rss version="2.0"><channel><title>Mirror</title><item><title>Mirrored</title><link>https://mirror.example/1</link></item></channel></rss>`)
+	var mu sync.Mutex
+	redirecting := true
+	asked := map[string][]string{} // path -> If-Modified-Since of each request
+	serve := func(body []byte, modified time.Time) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			if since, err := http.ParseTime(r.Header.Get("If-Modified-Since")); err == nil && !modified.After(since) {
+				w.WriteHeader(http.StatusNotModified)
+				return
+			}
+			w.Header().Set("Last-Modified", modified.Format(http.TimeFormat))
+			w.Write(body)
+		}
+	}
+	ownFeed := serve(own, testNow.Add(-3*time.Hour))
+	mirrorFeed := serve(mirror, testNow.Add(-2*time.Hour)) // newer than the feed's own
+	mux := http.NewServeMux()
+	mux.HandleFunc("/a", func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		asked["/a"] = append(asked["/a"], r.Header.Get("If-Modified-Since"))
+		redirect := redirecting
+		mu.Unlock()
+		if redirect {
+			http.Redirect(w, r, "/b", http.StatusFound)
+			return
+		}
+		ownFeed(w, r)
+	})
+	mux.HandleFunc("/b", func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		asked["/b"] = append(asked["/b"], r.Header.Get("If-Modified-Since"))
+		mu.Unlock()
+		mirrorFeed(w, r)
+	})
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	c := &clock{t: testNow}
+	db := openStore(t, c)
+	subs := []feeds.Subscription{{URL: srv.URL + "/a"}}
+
+	if sum, _ := refresh(t, db, c, subs, false); sum.Fetched != 1 || sum.New != 1 {
+		t.Fatalf("first refresh, through the redirect: %+v", sum)
+	}
+	if sum, _ := refresh(t, db, c, subs, false); sum.NotModified != 1 {
+		t.Errorf("second refresh, still redirected: %+v, want a 304 from the target", sum)
+	}
+	mu.Lock()
+	redirecting = false
+	mu.Unlock()
+	if sum, _ := refresh(t, db, c, subs, false); sum.Fetched != 1 || sum.New == 0 {
+		t.Errorf("after the redirect ended: %+v, want the feed's own stories", sum)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if fmt.Sprint(asked["/a"]) != "[  ]" {
+		t.Errorf("the feed's own server was sent the target's validators: %q", asked["/a"])
+	}
+	if len(asked["/b"]) != 2 || asked["/b"][1] == "" {
+		t.Errorf("the target was asked %q, want its own date the second time", asked["/b"])
+	}
+}

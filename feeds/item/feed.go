@@ -6,18 +6,21 @@ import "time"
 // for conditional GET, the outcome of the last attempts, and when to try
 // again. It is shared by feeds (which fills it) and store (which keeps it).
 type FeedState struct {
-	URL          string    `json:"url"`
-	Title        string    `json:"title,omitempty"`
-	ETag         string    `json:"etag,omitempty"`
-	LastModified string    `json:"last_modified,omitempty"`
-	LastAttempt  time.Time `json:"last_attempt,omitzero"`
-	LastSuccess  time.Time `json:"last_success,omitzero"`
-	LastError    string    `json:"last_error,omitempty"`
-	Failures     int       `json:"failures,omitempty"`
-	NextTry      time.Time `json:"next_try,omitzero"`
-	Gone         bool      `json:"gone,omitempty"`
-	MovedTo      string    `json:"moved_to,omitempty"`
-	Items        int       `json:"items,omitempty"` // stories in the last successful fetch
+	URL          string `json:"url"`
+	Title        string `json:"title,omitempty"`
+	ETag         string `json:"etag,omitempty"`
+	LastModified string `json:"last_modified,omitempty"`
+	// ValidatorsFrom is the address that gave ETag and LastModified when
+	// it is not URL (a temporary redirect's target); empty means URL.
+	ValidatorsFrom string    `json:"validators_from,omitempty"`
+	LastAttempt    time.Time `json:"last_attempt,omitzero"`
+	LastSuccess    time.Time `json:"last_success,omitzero"`
+	LastError      string    `json:"last_error,omitempty"`
+	Failures       int       `json:"failures,omitempty"`
+	NextTry        time.Time `json:"next_try,omitzero"`
+	Gone           bool      `json:"gone,omitempty"`
+	MovedTo        string    `json:"moved_to,omitempty"`
+	Items          int       `json:"items,omitempty"` // stories in the last successful fetch
 	// Origin is the URL the feed was first fetched from. Story IDs of
 	// entries with non-URL GUIDs are keyed on it, so that a feed that moves
 	// (301/308) keeps its stories' IDs. Empty means URL.
