@@ -422,8 +422,8 @@ func TestFollowMovesKeepsEditsMadeDuringTheRefresh(t *testing.T) {
 }
 
 // Ctrl-C during a fetch: no line per feed in flight, a summary that counts
-// them as cancelled rather than failed, "interrupted", and the shells'
-// exit code for SIGINT.
+// them as cancelled rather than failed, "interrupted", and exit status 1
+// (the operation did not finish).
 func TestFetchInterrupted(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -445,8 +445,8 @@ func TestFetchInterrupted(t *testing.T) {
 	e := c.env(strings.NewReader(""), &out, &errOut)
 	e.ctx = ctx
 	code := run(e, []string{"fetch"})
-	if code != exitInterrupted {
-		t.Errorf("exit %d, want %d", code, exitInterrupted)
+	if code != exitFailed {
+		t.Errorf("exit %d, want %d", code, exitFailed)
 	}
 	if want := "fetched 0 feeds, 0 not modified, 0 failed, 3 cancelled, 0 new stories\n"; out.String() != want {
 		t.Errorf("stdout %q, want %q", out.String(), want)

@@ -25,13 +25,10 @@ var version = "0.1.0-dev"
 
 // Exit codes of the CLI contract.
 const (
-	exitOK     = 0
-	exitFailed = 1
-	exitUsage  = 2
-	// exitInterrupted is the shells' code for a program stopped by
-	// SIGINT (128 + 2).
-	exitInterrupted = 130
-	programName     = "trawl"
+	exitOK      = 0
+	exitFailed  = 1
+	exitUsage   = 2
+	programName = "trawl"
 )
 
 // env is everything a command may touch of the outside world, so tests
@@ -170,9 +167,10 @@ func run(e *env, args []string) int {
 		return exitFailed
 	case errors.Is(err, context.Canceled):
 		// Ctrl-C: what was done before it is kept, and saying more
-		// than that would be noise.
+		// than that would be noise. The status stays one of the
+		// contract's three: the operation did not finish.
 		fmt.Fprintf(e.stderr, "%s: interrupted\n", programName)
-		return exitInterrupted
+		return exitFailed
 	case errors.Is(err, errNotYet):
 		fmt.Fprintf(e.stderr, "%s %s: %s\n", programName, cmd.name, sanitize.Line(err.Error()))
 		return exitFailed
