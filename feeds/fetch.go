@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -22,6 +23,9 @@ type FetchOptions struct {
 	Timeout        time.Duration // whole request including the body; default 30 s
 	MaxBytes       int64         // body after decompression; default 16 MiB
 	MaxRedirects   int           // default 5
+	// PerHost bounds requests in flight to one host, redirect targets
+	// included; default DefaultPerHost.
+	PerHost int
 }
 
 // DefaultUserAgent is sent when FetchOptions.UserAgent is empty. Callers
@@ -43,6 +47,9 @@ func (o FetchOptions) withDefaults() FetchOptions {
 	}
 	if o.MaxRedirects <= 0 {
 		o.MaxRedirects = 5
+	}
+	if o.PerHost <= 0 {
+		o.PerHost = DefaultPerHost
 	}
 	return o
 }
@@ -69,7 +76,53 @@ func NewFetcher(opts FetchOptions) *Fetcher {
 		IdleConnTimeout:     90 * time.Second,
 		ForceAttemptHTTP2:   true,
 	}
-	return &Fetcher{opts: opts, client: &http.Client{Transport: transport}}
+	limited := &hostLimitedTransport{next: transport, hosts: newHostLimiter(opts.PerHost)}
+	return &Fetcher{opts: opts, client: &http.Client{Transport: limited}}
+}
+
+// hostLimitedTransport holds each request to its host's share of
+// connections until its body is closed. A refresh also limits feeds by
+// their subscription's host before they start; this limit is what keeps
+// feeds on many hosts that redirect to one server (a feed proxy) polite
+// to that server. A request never waits for a slot while holding another
+// (the client closes a redirect's body before it follows it), so the two
+// limits cannot wait on each other.
+type hostLimitedTransport struct {
+	next  http.RoundTripper
+	hosts *hostLimiter
+}
+
+func (t *hostLimitedTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	host := hostOf(r.URL.String())
+	if err := t.hosts.acquire(r.Context(), host); err != nil {
+		return nil, err
+	}
+	resp, err := t.next.RoundTrip(r)
+	if err != nil {
+		t.hosts.release(host)
+		return nil, err
+	}
+	resp.Body = &releasingBody{ReadCloser: resp.Body, release: func() { t.hosts.release(host) }}
+	return resp, nil
+}
+
+func (t *hostLimitedTransport) CloseIdleConnections() {
+	if c, ok := t.next.(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
+	}
+}
+
+// releasingBody gives back its request's host slot once, when closed.
+type releasingBody struct {
+	io.ReadCloser
+	once    sync.Once
+	release func()
+}
+
+func (b *releasingBody) Close() error {
+	err := b.ReadCloser.Close()
+	b.once.Do(b.release)
+	return err
 }
 
 // CloseIdle closes the connections kept for reuse. A Refresher calls it at

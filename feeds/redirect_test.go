@@ -28,7 +28,7 @@ func TestMoveNeverDowngradesToHTTP(t *testing.T) {
 	f := NewFetcher(FetchOptions{Timeout: 10 * time.Second})
 	// Trust the test server's certificate, as the system roots would a
 	// real outlet's.
-	f.client.Transport.(*http.Transport).TLSClientConfig = secure.Client().Transport.(*http.Transport).TLSClientConfig.Clone()
+	f.client.Transport.(*hostLimitedTransport).next.(*http.Transport).TLSClientConfig = secure.Client().Transport.(*http.Transport).TLSClientConfig.Clone()
 	for _, tc := range []struct {
 		path, final, moved string
 	}{

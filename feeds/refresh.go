@@ -187,6 +187,9 @@ func NewRefresher(sink Sink, tagger Tagger, opts RefreshOptions) *Refresher {
 	if !ok {
 		prep = unprepared{sink}
 	}
+	if opts.Fetch.PerHost <= 0 {
+		opts.Fetch.PerHost = opts.PerHost
+	}
 	return &Refresher{
 		opts:    opts,
 		fetcher: NewFetcher(opts.Fetch),

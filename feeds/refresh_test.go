@@ -814,3 +814,51 @@ func TestValidatorsStayWithTheirServer(t *testing.T) {
 		t.Errorf("the target was asked %q, want its own date the second time", asked["/b"])
 	}
 }
+
+// Feeds on many hosts that all redirect to one server (a feed proxy) keep
+// to the per-host limit at that server too.
+func TestRefreshPerHostLimitFollowsRedirects(t *testing.T) {
+	body, err := os.ReadFile(filepath.Join("testdata", "rss20.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	inFlight, peak := 0, 0
+	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		inFlight++
+		peak = max(peak, inFlight)
+		mu.Unlock()
+		time.Sleep(30 * time.Millisecond) // long enough for the others to pile up
+		mu.Lock()
+		inFlight--
+		mu.Unlock()
+		w.Write(body)
+	}))
+	t.Cleanup(target.Close)
+	proxy := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, target.URL+r.URL.Path, http.StatusFound)
+	})}
+	t.Cleanup(func() { proxy.Close() })
+	var subs []feeds.Subscription
+	for i := range 8 {
+		ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.%d:0", i+2))
+		if err != nil {
+			t.Fatalf("listen on a second loopback address (Linux routes 127/8 to lo): %v", err)
+		}
+		go proxy.Serve(ln)
+		subs = append(subs, feeds.Subscription{URL: fmt.Sprintf("http://%s/feed/%d", ln.Addr(), i)})
+	}
+	c := &clock{t: testNow}
+	db := openStore(t, c)
+	r := feeds.NewRefresher(db, nil, feeds.RefreshOptions{PerHost: 2, Now: c.now})
+	sum, err := r.Refresh(context.Background(), subs)
+	if err != nil || sum.Fetched != 8 {
+		t.Fatalf("refresh: %+v, %v", sum, err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if peak > 2 {
+		t.Errorf("the redirect target saw %d requests at once; the limit is 2", peak)
+	}
+}
