@@ -862,3 +862,61 @@ func TestRefreshPerHostLimitFollowsRedirects(t *testing.T) {
 		t.Errorf("the redirect target saw %d requests at once; the limit is 2", peak)
 	}
 }
+
+// A feed that moves keeps owning the stories it brought before the move:
+// its corrections to them are taken, and they count under its new URL
+// only.
+func TestRefreshMoveKeepsOwnership(t *testing.T) {
+	doc := func(title string) []byte {
+		return []byte(`<rss version="2.0"><channel><title>Desk</title>
+<item><title>` + title + `</title><guid isPermaLink="false">g1</guid></item>
+<item><title>Second</title><guid isPermaLink="false">g2</guid></item></channel></rss>`)
+	}
+	var mu sync.Mutex
+	moved := false
+	mux := http.NewServeMux()
+	mux.HandleFunc("/a", func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		if moved {
+			http.Redirect(w, r, "/b", http.StatusMovedPermanently)
+			return
+		}
+		w.Write(doc("Frist story"))
+	})
+	mux.HandleFunc("/b", func(w http.ResponseWriter, r *http.Request) { w.Write(doc("First story")) })
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	c := &clock{t: testNow}
+	db := openStore(t, c)
+	a, b := srv.URL+"/a", srv.URL+"/b"
+	if sum, _ := refresh(t, db, c, []feeds.Subscription{{URL: a}}, false); sum.New != 2 {
+		t.Fatalf("first refresh: %+v", sum)
+	}
+	mu.Lock()
+	moved = true
+	mu.Unlock()
+	if sum, _ := refresh(t, db, c, []feeds.Subscription{{URL: a}}, false); sum.Moved[a] != b || sum.New != 0 {
+		t.Fatalf("refresh that moves: %+v", sum)
+	}
+	stories := storedStories(t, db)
+	if len(stories[a]) != 0 || len(stories[b]) != 2 {
+		t.Fatalf("stories by feed after the move: %d under the old URL, %d under the new", len(stories[a]), len(stories[b]))
+	}
+	for _, s := range stories[b] {
+		if s.Title == "Frist story" {
+			t.Errorf("the moved feed's correction was not taken: %q", s.Title)
+		}
+		if len(s.Feeds) != 1 || s.Feeds[0] != b {
+			t.Errorf("%q is carried by %v, want only %s", s.Title, s.Feeds, b)
+		}
+	}
+	for url, want := range map[string]int{a: 0, b: 2} {
+		if n, err := db.Count(store.FeedView(url)); err != nil || n != want {
+			t.Errorf("count for %s: %d, %v; want %d", url, n, err, want)
+		}
+	}
+	if err := db.Check(); err != nil {
+		t.Errorf("db check after the move: %v", err)
+	}
+}

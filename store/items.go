@@ -179,6 +179,11 @@ func (db *DB) SavePrepared(batch []any) ([]int, error) {
 			if err := w.putFeed(f.state); err != nil {
 				return err
 			}
+			if to := f.state.MovedTo; to != "" && to != f.state.URL {
+				if err := w.rehome(f.state.URL, to); err != nil {
+					return err
+				}
+			}
 			groups[i] = f.stories
 		}
 		out, err := w.upsert(groups)
@@ -297,6 +302,55 @@ func (w *writer) upsertOne(p *prepared, floor time.Time) (outcome, error) {
 // content; the content itself is already encoded.
 func (r *itemRecord) setPrepared(p *prepared) {
 	r.Hash, r.HasBody, r.tagNames = p.hash, p.body != nil, p.tagNames
+}
+
+// rehome gives a feed's stories to the URL it moved to: their records
+// name the new URL where they named the old, and the feed's index
+// follows. It runs before the stories the move brought are saved, so the
+// moved feed stays the owner of its stories and its corrections to them
+// are taken, as before the move.
+func (w *writer) rehome(from, to string) error {
+	b := w.ix.Bucket([]byte(ixFeedPre + from))
+	if b == nil {
+		return nil
+	}
+	var keys [][]byte
+	if err := b.ForEach(func(k, _ []byte) error {
+		keys = append(keys, bytes.Clone(k))
+		return nil
+	}); err != nil {
+		return fmt.Errorf("store: read index of feed %s: %w", from, err)
+	}
+	for _, key := range keys {
+		id := string(key[8:])
+		raw := w.getItem(id)
+		if raw == nil {
+			continue // an index key without its story: 'db check' reports it
+		}
+		old, err := decodeMeta(id, raw)
+		if err != nil {
+			return fmt.Errorf("store: %w", err)
+		}
+		rec := *old
+		rec.Feeds = nil
+		for _, f := range old.Feeds {
+			if f == from {
+				f = to
+			}
+			if !slices.Contains(rec.Feeds, f) {
+				rec.Feeds = append(rec.Feeds, f)
+			}
+		}
+		if err := w.putMeta(&rec); err != nil {
+			return err
+		}
+		st, err := w.getState(id)
+		if err != nil {
+			return err
+		}
+		w.move(key, old, st, &rec, st)
+	}
+	return nil
 }
 
 // getItem returns a story's meta record, or nil. It seeks one reused
