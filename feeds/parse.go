@@ -256,7 +256,7 @@ func (p *Parser) normalise(gi *gofeed.Item, plain textKinds, base *url.URL, feed
 			}
 		}
 	}
-	if it.Link == "" && isURL(it.GUID) {
+	if it.Link == "" && item.IsWebURL(it.GUID) {
 		// RSS permalink GUIDs are the story's address when there is no link.
 		it.Link = safeLink(base, it.GUID)
 	}
@@ -411,15 +411,6 @@ func safeLink(base *url.URL, raw string) string {
 		return ""
 	}
 	return s
-}
-
-func isURL(s string) bool {
-	for _, scheme := range []string{"http://", "https://"} {
-		if len(s) >= len(scheme) && strings.EqualFold(s[:len(scheme)], scheme) {
-			return true
-		}
-	}
-	return false
 }
 
 // truncateRunes cuts s to at most n runes, marking the cut with an

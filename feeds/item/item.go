@@ -90,7 +90,7 @@ func (it *Item) HasTag(name string) bool {
 func NewID(feedURL, guid, link, title string, published time.Time) string {
 	var key string
 	switch {
-	case guid != "" && isURL(guid):
+	case guid != "" && IsWebURL(guid):
 		key = "u\x00" + canonicalURL(guid, true)
 	case guid != "":
 		key = "g\x00" + feedURL + "\x00" + guid
@@ -107,7 +107,9 @@ func NewID(feedURL, guid, link, title string, published time.Time) string {
 
 var idEncoding = base32.NewEncoding("0123456789abcdefghjkmnpqrstvwxyz").WithPadding(base32.NoPadding)
 
-func isURL(s string) bool {
+// IsWebURL reports whether s starts with an http or https scheme, in any
+// case: a GUID that does is the story's address.
+func IsWebURL(s string) bool {
 	return hasPrefixFold(s, "http://") || hasPrefixFold(s, "https://")
 }
 
