@@ -42,6 +42,16 @@ type subLine struct {
 	raw     string        // the line as read, for comments and untouched entries
 	sub     *Subscription // nil for comments and blank lines
 	comment string        // an entry's trailing "# ...", kept when it is rewritten
+	key     string        // feedKey(sub.URL), what lookups compare
+}
+
+// newLine is a line of the file with its lookup key.
+func newLine(raw string, sub *Subscription, comment string) subLine {
+	ln := subLine{raw: raw, sub: sub, comment: comment}
+	if sub != nil {
+		ln.key = feedKey(sub.URL)
+	}
+	return ln
 }
 
 const subsHeader = `# trawl subscriptions, one feed per line:
@@ -94,7 +104,7 @@ func readSubscriptions(path string, r io.Reader) (*SubscriptionList, error) {
 			}
 			seen[sub.URL] = n
 		}
-		l.lines = append(l.lines, subLine{raw: raw, sub: sub, comment: comment})
+		l.lines = append(l.lines, newLine(raw, sub, comment))
 	}
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("read subscriptions %s: %w", path, err)
@@ -120,10 +130,11 @@ func (l *SubscriptionList) Feeds() []Subscription {
 }
 
 // Find returns the subscription with url, however its scheme and host are
-// spelled (see sameFeed).
+// spelled (see feedKey).
 func (l *SubscriptionList) Find(u string) (Subscription, bool) {
+	key := feedKey(u)
 	for _, ln := range l.lines {
-		if ln.sub != nil && sameFeed(ln.sub.URL, u) {
+		if ln.sub != nil && ln.key == key {
 			return *ln.sub, true
 		}
 	}
@@ -146,14 +157,15 @@ func (l *SubscriptionList) Add(s Subscription) error {
 		}
 	}
 	sub := s
-	l.lines = append(l.lines, subLine{raw: formatSubLine(sub), sub: &sub})
+	l.lines = append(l.lines, newLine(formatSubLine(sub), &sub, ""))
 	return nil
 }
 
 // Remove drops the subscription with url, spelled as Add would take it.
 func (l *SubscriptionList) Remove(u string) error {
+	key := feedKey(u)
 	for i, ln := range l.lines {
-		if ln.sub != nil && sameFeed(ln.sub.URL, u) {
+		if ln.sub != nil && ln.key == key {
 			l.lines = append(l.lines[:i], l.lines[i+1:]...)
 			return nil
 		}
@@ -165,7 +177,9 @@ func (l *SubscriptionList) Remove(u string) error {
 // redirect), keeping its title, tags and position. If the new URL is
 // already subscribed, it returns ErrDuplicate and changes nothing.
 func (l *SubscriptionList) Rename(from, to string) error {
-	if _, ok := l.Find(to); ok {
+	// A move to another spelling of the same URL finds the feed itself:
+	// that is a rename, not a duplicate.
+	if s, ok := l.Find(to); ok && s.URL != from {
 		return fmt.Errorf("%s: %w", to, ErrDuplicate)
 	}
 	for i, ln := range l.lines {
@@ -176,7 +190,7 @@ func (l *SubscriptionList) Rename(from, to string) error {
 			if ln.comment != "" {
 				raw += " " + ln.comment
 			}
-			l.lines[i] = subLine{raw: raw, sub: &sub, comment: ln.comment}
+			l.lines[i] = newLine(raw, &sub, ln.comment)
 			return nil
 		}
 	}
@@ -248,54 +262,53 @@ func (l *SubscriptionList) text() string {
 // CheckFeedURL returns the URL cleaned up, or an error if it is not an
 // absolute http(s) URL with a host.
 func CheckFeedURL(raw string) (string, error) {
+	u, err := parseFeedURL(raw)
+	if err != nil {
+		return "", err
+	}
+	return u.String(), nil
+}
+
+// parseFeedURL is CheckFeedURL's work, keeping the parsed URL.
+func parseFeedURL(raw string) (*url.URL, error) {
 	raw = strings.TrimSpace(raw)
 	u, err := url.Parse(raw)
 	if err != nil {
-		return "", fmt.Errorf("%q: %w", raw, ErrBadFeedURL)
+		return nil, fmt.Errorf("%q: %w", raw, ErrBadFeedURL)
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
-		return "", fmt.Errorf("%q: %w (only http:// and https:// feeds are fetched)", raw, ErrBadFeedURL)
+		return nil, fmt.Errorf("%q: %w (only http:// and https:// feeds are fetched)", raw, ErrBadFeedURL)
 	}
 	if u.Host == "" {
-		return "", fmt.Errorf("%q: %w (no host)", raw, ErrBadFeedURL)
+		return nil, fmt.Errorf("%q: %w (no host)", raw, ErrBadFeedURL)
 	}
 	if strings.ContainsAny(raw, " \t\"") {
-		return "", fmt.Errorf("%q: %w (spaces and quotes must be percent-encoded)", raw, ErrBadFeedURL)
+		return nil, fmt.Errorf("%q: %w (spaces and quotes must be percent-encoded)", raw, ErrBadFeedURL)
 	}
 	// A URL is printed and stored as it is; Go keeps a query's bytes
 	// verbatim, so a control character there (an escape sequence, a bidi
 	// override) would reach the terminal.
 	if sanitize.HasControl(raw) {
-		return "", fmt.Errorf("%q: %w (control characters must be percent-encoded)", raw, ErrBadFeedURL)
+		return nil, fmt.Errorf("%q: %w (control characters must be percent-encoded)", raw, ErrBadFeedURL)
 	}
 	if len(raw) > maxFeedURL {
-		return "", fmt.Errorf("%.60q...: %w (longer than %d bytes)", raw, ErrBadFeedURL, maxFeedURL)
+		return nil, fmt.Errorf("%.60q...: %w (longer than %d bytes)", raw, ErrBadFeedURL, maxFeedURL)
 	}
-	return u.String(), nil
+	return u, nil
 }
 
 // maxFeedURL keeps every line of feeds.txt far below what it can read.
 const maxFeedURL = 4096
 
-// sameFeed reports whether two spellings of a feed URL name one feed: as
-// CheckFeedURL cleans them up, with the scheme and host in any case and
-// the scheme's default port written or not. A trailing slash, or http
-// against https, can be another resource and is not folded.
-func sameFeed(a, b string) bool {
-	if a == b {
-		return true
-	}
-	return feedKey(a) == feedKey(b)
-}
-
+// feedKey is what two spellings of one feed URL have in common: the URL as
+// CheckFeedURL cleans it up, with the scheme and host in lower case and
+// the scheme's default port dropped. A trailing slash, or http against
+// https, can be another resource and is not folded. A URL CheckFeedURL
+// refuses is its own key.
 func feedKey(raw string) string {
-	clean, err := CheckFeedURL(raw)
+	u, err := parseFeedURL(raw)
 	if err != nil {
 		return raw
-	}
-	u, err := url.Parse(clean)
-	if err != nil {
-		return clean
 	}
 	u.Scheme, u.Host = strings.ToLower(u.Scheme), strings.ToLower(u.Host)
 	if port := u.Port(); port == "443" && u.Scheme == "https" || port == "80" && u.Scheme == "http" {

@@ -310,3 +310,19 @@ func TestSaveThroughDanglingLink(t *testing.T) {
 		t.Errorf("target: %q, %v", raw, err)
 	}
 }
+
+// A feed that moves to another spelling of its own URL is renamed, not
+// merged into itself and lost.
+func TestApplyMovesToOwnSpelling(t *testing.T) {
+	l, err := feeds.LoadSubscriptions(writeSubs(t, "https://Example.com:443/feed \"E\"\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	moves, err := l.ApplyMoves(map[string]string{"https://Example.com:443/feed": "https://example.com/feed"})
+	if err != nil || len(moves) != 1 || moves[0].Merged {
+		t.Fatalf("moves %+v, %v", moves, err)
+	}
+	if got := l.Feeds(); len(got) != 1 || got[0].URL != "https://example.com/feed" || got[0].Title != "E" {
+		t.Errorf("feeds after the move: %+v", got)
+	}
+}
