@@ -93,7 +93,7 @@ type hostLimitedTransport struct {
 }
 
 func (t *hostLimitedTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	host := hostOf(r.URL.String())
+	host := hostKey(r.URL)
 	if err := t.hosts.acquire(r.Context(), host); err != nil {
 		return nil, err
 	}
@@ -216,12 +216,10 @@ func (f *Fetcher) Fetch(ctx context.Context, req Request, now time.Time) (*Respo
 	// redirect has ended does not send its old target's date to a server
 	// that would compare it with its own, older one.
 	validatorsFor := firstNonEmpty(req.ValidatorsFrom, req.URL)
-	conditional := false // whether the request last sent carried them
 	validate := func(h http.Header, to string) {
 		h.Del("If-None-Match")
 		h.Del("If-Modified-Since")
-		conditional = to == validatorsFor && (req.ETag != "" || req.LastModified != "")
-		if !conditional {
+		if to != validatorsFor {
 			return
 		}
 		if req.ETag != "" {
@@ -244,7 +242,8 @@ func (f *Fetcher) Fetch(ctx context.Context, req Request, now time.Time) (*Respo
 		// Where a feed moves is stored and shown: a target that could
 		// not be subscribed to (control characters, spaces) is refused
 		// here rather than carried into the cache and the terminal.
-		if _, err := CheckFeedURL(r.URL.String()); err != nil {
+		target := r.URL.String()
+		if _, err := CheckFeedURL(target); err != nil {
 			return fmt.Errorf("%w: %w", ErrRedirectBadURL, err)
 		}
 		if r.Response != nil && r.Response.StatusCode != http.StatusMovedPermanently && r.Response.StatusCode != http.StatusPermanentRedirect {
@@ -256,7 +255,7 @@ func (f *Fetcher) Fetch(ctx context.Context, req Request, now time.Time) (*Respo
 		if via[0].URL.Scheme == "https" && r.URL.Scheme == "http" {
 			permanent = false
 		}
-		validate(r.Header, r.URL.String())
+		validate(r.Header, target)
 		return nil
 	}
 	resp, err := client.Do(hr)
@@ -272,7 +271,7 @@ func (f *Fetcher) Fetch(ctx context.Context, req Request, now time.Time) (*Respo
 		out.ValidatorsFrom = out.FinalURL
 	}
 	switch {
-	case resp.StatusCode == http.StatusNotModified && !conditional:
+	case resp.StatusCode == http.StatusNotModified && !isConditional(resp.Request):
 		// Nothing was asked conditionally, so nothing can be "not
 		// modified": taken at its word, a feed's first fetch would store
 		// no stories and keep none coming.
@@ -320,6 +319,11 @@ func (f *Fetcher) Fetch(ctx context.Context, req Request, now time.Time) (*Respo
 	out.ETag = resp.Header.Get("ETag")
 	out.LastModified = resp.Header.Get("Last-Modified")
 	return out, nil
+}
+
+// isConditional reports whether a request carried validators.
+func isConditional(r *http.Request) bool {
+	return r.Header.Get("If-None-Match") != "" || r.Header.Get("If-Modified-Since") != ""
 }
 
 // readBody reads up to limit+1 bytes, sized from Content-Length when the

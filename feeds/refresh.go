@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"golang.org/x/net/idna"
 
@@ -673,13 +674,29 @@ func hostOf(raw string) string {
 	if err != nil {
 		return raw
 	}
+	return hostKey(u)
+}
+
+// hostKey is hostOf for a URL already parsed, as every request's is.
+func hostKey(u *url.URL) string {
 	// One server, however it is spelled: "bücher.example" and its
 	// punycode, with or without the root's trailing dot.
 	host := strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
-	if ascii, err := idna.Lookup.ToASCII(host); err == nil {
-		host = ascii
+	if !isASCII(host) {
+		if ascii, err := idna.Lookup.ToASCII(host); err == nil {
+			host = ascii
+		}
 	}
 	return host
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // itemBudget counts stories parsed but not yet stored, and makes parsers
