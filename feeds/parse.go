@@ -263,7 +263,7 @@ func (p *Parser) normalise(gi *gofeed.Item, plain textKinds, base *url.URL, feed
 	it.Author = author(gi)
 	seen := map[string]bool{}
 	for _, c := range gi.Categories {
-		c = cleanLine(c, maxCategoryRune)
+		c = lineField(c, false, maxCategoryRune)
 		key := strings.ToLower(c)
 		if c == "" || seen[key] || len(it.Categories) >= maxCategories {
 			continue
@@ -345,13 +345,7 @@ func author(gi *gofeed.Item) string {
 	case len(gi.Authors) > 0 && gi.Authors[0] != nil:
 		name = firstNonEmpty(gi.Authors[0].Name, gi.Authors[0].Email)
 	}
-	return cleanLine(name, maxAuthorRunes)
-}
-
-// cleanLine decodes inline markup in a one-line field and makes it safe
-// to show.
-func cleanLine(s string, maxRunes int) string {
-	return lineField(s, false, maxRunes)
+	return lineField(name, false, maxAuthorRunes)
 }
 
 // lineField makes a one-line field safe to show. A plain field is text by
