@@ -90,7 +90,7 @@ func dbCheck(e *env, a *app) error {
 	if errors.As(err, &damage) {
 		for _, p := range damage.Problems {
 			// Problems quote keys, which hold feed URLs and tag names.
-			fmt.Fprintln(e.stdout, oneLine(sanitize.Line(p)))
+			fmt.Fprintln(e.stdout, sanitize.Line(p))
 		}
 		if more := damage.Total - len(damage.Problems); more > 0 {
 			fmt.Fprintf(e.stdout, "... and %d more\n", more)

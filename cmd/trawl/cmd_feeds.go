@@ -84,7 +84,8 @@ func runFeeds(e *env, g *globals, args []string) error {
 		if added, ok := list.Find(rest[0]); ok {
 			forgetFailures(a, added.URL)
 		}
-		fmt.Fprintf(e.stdout, "subscribed to %s (%d feeds in %s)\n", rest[0], len(list.Feeds()), list.Path())
+		n := len(list.Feeds())
+		fmt.Fprintf(e.stdout, "subscribed to %s (%d %s in %s)\n", rest[0], n, plural(n, "feed", "feeds"), list.Path())
 		return nil
 	case "remove":
 		if err := list.Remove(rest[0]); err != nil {
@@ -251,5 +252,5 @@ func forgetFailures(a *app, feedURL string) {
 		return
 	}
 	st.Gone, st.Failures, st.NextTry, st.LastError = false, 0, time.Time{}, ""
-	db.SaveFetched([]item.Fetched{{State: st}})
+	db.PutFeedState(st)
 }

@@ -9,10 +9,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/charmbracelet/x/ansi"
-
 	"github.com/trawl-news/trawl/feeds"
 	"github.com/trawl-news/trawl/feeds/sanitize"
+	"github.com/trawl-news/trawl/tui/common"
 )
 
 const fetchDetail = `
@@ -82,7 +81,7 @@ func runFetch(e *env, g *globals, args []string) error {
 		}
 		// The refresh's own error (a full cache, Ctrl-C) is the one to
 		// end on; this one is said first.
-		fmt.Fprintf(e.stderr, "%s: %s\n", programName, oneLine(merr.Error()))
+		fmt.Fprintf(e.stderr, "%s: %s\n", programName, sanitize.Line(merr.Error()))
 	}
 	if err != nil {
 		return err
@@ -190,12 +189,12 @@ func (r *fetchReporter) line(ev feeds.Event) string {
 			// cache cannot take the stories, or the user stopped it.
 			return ""
 		}
-		return fmt.Sprintf("feed %s: %s%s", name, oneLine(sanitize.Line(ev.Err.Error())), r.afterFailure(ev))
+		return fmt.Sprintf("feed %s: %s%s", name, sanitize.Line(ev.Err.Error()), r.afterFailure(ev))
 	case feeds.EventSkipped:
 		if errors.Is(ev.Err, feeds.ErrGone) {
 			return fmt.Sprintf("skipped %s: %s; remove it with 'trawl feeds remove %s' (or try again with --force)", name, ev.Err, ev.Feed)
 		}
-		return fmt.Sprintf("skipped %s: %s; next try %s (or now with --force)", name, oneLine(sanitize.Line(ev.Err.Error())), r.when(ev.NextTry))
+		return fmt.Sprintf("skipped %s: %s; next try %s (or now with --force)", name, sanitize.Line(ev.Err.Error()), r.when(ev.NextTry))
 	}
 	if r.tty {
 		return ""
@@ -277,10 +276,10 @@ func (r *fetchReporter) bar(done, total int, label string) {
 		filled := done * barWidth / total
 		line = strings.Repeat("█", filled) + strings.Repeat("░", barWidth-filled) + " " + line
 	}
-	if room := cols - ansi.StringWidth(line) - 1; room > 1 && label != "" {
-		line += " " + ansi.Truncate(label, room, "…")
+	if room := cols - common.Width(line) - 1; room > 1 && label != "" {
+		line += " " + common.Truncate(label, room)
 	}
-	fmt.Fprintf(r.w, "\r\x1b[2K%s", ansi.Truncate(line, max(cols, 0), ""))
+	fmt.Fprintf(r.w, "\r\x1b[2K%s", common.Cut(line, cols))
 	r.drawn = true
 }
 

@@ -177,7 +177,7 @@ func run(e *env, args []string) int {
 	default:
 		// Errors quote what they were given (an argument, a file name,
 		// a server's words): cleaned like any text for the terminal.
-		fmt.Fprintf(e.stderr, "%s: %s\n", programName, oneLine(sanitize.Line(err.Error())))
+		fmt.Fprintf(e.stderr, "%s: %s\n", programName, sanitize.Line(err.Error()))
 		return exitFailed
 	}
 }
