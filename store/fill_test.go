@@ -46,6 +46,7 @@ func TestPagesStayFilled(t *testing.T) {
 		{name: "many batches", batchFeeds: 2, items: 0.6, all: 0.6, content: 0.9},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel() // two independent caches of 10k stories: one per core
 			db := openTest(t, &clock{testNow.Add(time.Hour)})
 			saveAll(t, db, corpus(3, 40, 250, tc.batchFeeds))
 			mustCheck(t, db)

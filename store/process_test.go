@@ -62,7 +62,11 @@ func child(t *testing.T, role, path, arg string) (*exec.Cmd, io.WriteCloser, *bu
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), envRole+"="+role, envDB+"="+path, envArg+"="+arg)
+	// Built with -race, a child that exits with status 0 would first
+	// sleep for atexit_sleep_ms, 1 s by default; the parent's own GORACE
+	// settings come after and win.
+	gorace := "GORACE=" + strings.TrimSpace("atexit_sleep_ms=0 "+os.Getenv("GORACE"))
+	cmd.Env = append(os.Environ(), envRole+"="+role, envDB+"="+path, envArg+"="+arg, gorace)
 	cmd.Stderr = os.Stderr
 	in, err := cmd.StdinPipe()
 	if err != nil {

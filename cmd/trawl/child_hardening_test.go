@@ -159,13 +159,8 @@ func (c *cli) childCmd(ctx context.Context, spec childSpec) *exec.Cmd {
 	// /proc/self/exe rather than the binary's path: a child running as
 	// another user may not be allowed into the build directory.
 	cmd := exec.CommandContext(ctx, "/proc/self/exe")
-	// Built with -race, a process that exits with status 0 first sleeps
-	// for atexit_sleep_ms, 1 s by default; the suites start dozens of
-	// children that succeed. The parent's own GORACE settings come after
-	// and win.
-	gorace := strings.TrimSpace("atexit_sleep_ms=0 " + os.Getenv("GORACE"))
 	cmd.Env = []string{
-		"GORACE=" + gorace,
+		quickRaceExit(),
 		"HOME=" + c.home,
 		"PATH=" + os.Getenv("PATH"),
 		envChildRole + "=" + role,
@@ -279,4 +274,12 @@ func (c *cli) startChild(spec childSpec) (cmd *exec.Cmd, stdout, stderr *lockedB
 		c.t.Fatalf("child did not start: %v %q; stderr %q", err, line, stderr.String())
 	}
 	return cmd, stdout, stderr
+}
+
+// quickRaceExit is the GORACE setting for a child process. Built with
+// -race, a process that exits with status 0 first sleeps for
+// atexit_sleep_ms, 1 s by default; the suites start dozens of children
+// that succeed. The parent's own GORACE settings come after and win.
+func quickRaceExit() string {
+	return "GORACE=" + strings.TrimSpace("atexit_sleep_ms=0 "+os.Getenv("GORACE"))
 }

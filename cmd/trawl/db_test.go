@@ -240,7 +240,7 @@ func TestLockedCacheFailsFastWithAClearMessage(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	holder := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestHelperHoldsCache$")
-	holder.Env = append(os.Environ(), "TRAWL_TEST_HOLD_CACHE="+path)
+	holder.Env = append(os.Environ(), "TRAWL_TEST_HOLD_CACHE="+path, quickRaceExit())
 	stdin, err := holder.StdinPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -259,21 +259,28 @@ func TestLockedCacheFailsFastWithAClearMessage(t *testing.T) {
 	}
 
 	want := "trawl: cache " + path + " is in use by another trawl process\n"
-	for _, args := range [][]string{
-		{"star", ids[0]}, {"note", ids[0], "text"}, {"list"}, {"show", ids[1]},
-		{"prune", "--older-than", "1d"}, {"db", "check"}, {"db", "compact"},
-	} {
-		start := time.Now()
-		r := c.run(append([]string{"--db", path}, args...)...)
-		if r.code != exitFailed || r.stderr != want {
-			t.Errorf("trawl %s while another process holds the cache: exit %d, stderr %q; want exit 1 and %q",
-				strings.Join(args, " "), r.code, r.stderr, want)
+	// Each command waits out the lock timeout: side by side, they wait
+	// once. The group returns when all have, with the holder still there.
+	t.Run("commands", func(t *testing.T) {
+		for _, args := range [][]string{
+			{"star", ids[0]}, {"note", ids[0], "text"}, {"list"}, {"show", ids[1]},
+			{"prune", "--older-than", "1d"}, {"db", "check"}, {"db", "compact"},
+		} {
+			t.Run(strings.Join(args, " "), func(t *testing.T) {
+				t.Parallel()
+				start := time.Now()
+				r := c.run(append([]string{"--db", path}, args...)...)
+				if r.code != exitFailed || r.stderr != want {
+					t.Errorf("trawl %s while another process holds the cache: exit %d, stderr %q; want exit 1 and %q",
+						strings.Join(args, " "), r.code, r.stderr, want)
+				}
+				// Only a guard against hanging, not a timing requirement.
+				if waited := time.Since(start); waited > 30*time.Second {
+					t.Errorf("trawl %s waited %s", strings.Join(args, " "), waited)
+				}
+			})
 		}
-		// Only a guard against hanging, not a timing requirement.
-		if waited := time.Since(start); waited > 30*time.Second {
-			t.Errorf("trawl %s waited %s", strings.Join(args, " "), waited)
-		}
-	}
+	})
 
 	stdin.Close()
 	if err := holder.Wait(); err != nil {
