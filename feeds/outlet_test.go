@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -40,14 +41,7 @@ const (
 func newOutlet(t *testing.T) *outlet {
 	t.Helper()
 	o := &outlet{requests: map[string]int{}, headers: map[string]http.Header{}}
-	fixture := func(name string) []byte {
-		b, err := os.ReadFile(filepath.Join("testdata", name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return b
-	}
-	rss, atom := fixture("rss20.xml"), fixture("atom.xml")
+	rss, atom := readTestdata(t, "rss20.xml"), readTestdata(t, "atom.xml")
 	gzipBomb := func() []byte {
 		var b bytes.Buffer
 		zw := gzip.NewWriter(&b)
@@ -189,10 +183,10 @@ func newOutlet(t *testing.T) *outlet {
 	})
 	mux.HandleFunc("/page", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html")
-		w.Write(fixture("page.html"))
+		w.Write(readTestdata(t, "page.html"))
 	})
 	mux.HandleFunc("/malformed", func(w http.ResponseWriter, r *http.Request) {
-		w.Write(fixture("malformed.xml"))
+		w.Write(readTestdata(t, "malformed.xml"))
 	})
 	o.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		o.mu.Lock()
@@ -221,4 +215,27 @@ func (o *outlet) change() {
 	o.mu.Lock()
 	o.changed = true
 	o.mu.Unlock()
+}
+
+// readTestdata returns a file of testdata.
+func readTestdata(t testing.TB, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// switchable serves before until the returned function is called, and
+// after from then on: a server that changes between two refreshes.
+func switchable(before, after http.HandlerFunc) (http.Handler, func()) {
+	var switched atomic.Bool
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if switched.Load() {
+			after(w, r)
+			return
+		}
+		before(w, r)
+	}), func() { switched.Store(true) }
 }

@@ -3,8 +3,6 @@ package feeds_test
 import (
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -19,10 +17,7 @@ var testNow = time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
 
 func parseFixture(t *testing.T, name string) *feeds.Feed {
 	t.Helper()
-	body, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
+	body := readTestdata(t, name)
 	f, err := feeds.NewParser(0).ParseSource(body, feeds.Source{URL: "https://subscribed.example/" + name}, testNow)
 	if err != nil {
 		t.Fatalf("parse %s: %v", name, err)
@@ -182,11 +177,8 @@ func TestParseRejects(t *testing.T) {
 		{"malformed.xml", feeds.ErrMalformed},
 	}
 	for _, tt := range tests {
-		body, err := os.ReadFile(filepath.Join("testdata", tt.file))
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, err = feeds.NewParser(0).ParseSource(body, feeds.Source{URL: "https://x.example/feed"}, testNow)
+		body := readTestdata(t, tt.file)
+		_, err := feeds.NewParser(0).ParseSource(body, feeds.Source{URL: "https://x.example/feed"}, testNow)
 		if !errors.Is(err, tt.want) {
 			t.Errorf("%s: error %v, want %v", tt.file, err, tt.want)
 		}
@@ -323,10 +315,7 @@ func assertClean(t *testing.T, it item.Item) {
 // parsed with its original URL as Origin, including stories whose GUIDs
 // are not URLs (which are keyed on the feed).
 func TestParseIDsFollowOrigin(t *testing.T) {
-	body, err := os.ReadFile(filepath.Join("testdata", "rss20.xml"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	body := readTestdata(t, "rss20.xml")
 	p := feeds.NewParser(0)
 	before, err := p.ParseSource(body, feeds.Source{URL: "https://old.example/rss"}, testNow)
 	if err != nil {

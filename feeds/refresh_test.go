@@ -7,7 +7,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -667,10 +666,7 @@ func (ct *cancellingTagger) Tag(it *item.Item) {
 // Ctrl-C while a feed's stories are being tagged stores none of them: the
 // untagged copies would replace tagged ones for good.
 func TestRefreshCancelledWhileTaggingKeepsTags(t *testing.T) {
-	body, err := os.ReadFile(filepath.Join("testdata", "rss20.xml"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	body := readTestdata(t, "rss20.xml")
 	// No validators: every refresh parses and tags the feed again.
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write(body) }))
 	t.Cleanup(srv.Close)
@@ -704,22 +700,12 @@ func TestRefreshCancelledWhileTaggingKeepsTags(t *testing.T) {
 // takes its own state there: the renamed subscription is fetched, not
 // skipped as gone.
 func TestRefreshMoveReplacesStaleState(t *testing.T) {
-	body, err := os.ReadFile(filepath.Join("testdata", "rss20.xml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	retired := true
+	body := readTestdata(t, "rss20.xml")
+	b410, comeBack := switchable(
+		func(w http.ResponseWriter, r *http.Request) { http.Error(w, "retired", http.StatusGone) },
+		func(w http.ResponseWriter, r *http.Request) { w.Write(body) })
 	mux := http.NewServeMux()
-	mux.HandleFunc("/b", func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		defer mu.Unlock()
-		if retired {
-			http.Error(w, "retired", http.StatusGone)
-			return
-		}
-		w.Write(body)
-	})
+	mux.Handle("/b", b410)
 	mux.Handle("/a", http.RedirectHandler("/b", http.StatusMovedPermanently))
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
@@ -730,9 +716,7 @@ func TestRefreshMoveReplacesStaleState(t *testing.T) {
 	if sum, _ := refresh(t, db, c, []feeds.Subscription{b}, false); sum.Failed != 1 {
 		t.Fatalf("B while retired: %+v", sum)
 	}
-	mu.Lock()
-	retired = false // B is back, and A now points to it
-	mu.Unlock()
+	comeBack() // B is back, and A now points to it
 	if sum, _ := refresh(t, db, c, []feeds.Subscription{a}, false); sum.Fetched != 1 || sum.Moved[a.URL] != b.URL {
 		t.Fatalf("A moving to B: %+v", sum)
 	}
@@ -749,10 +733,7 @@ func TestRefreshMoveReplacesStaleState(t *testing.T) {
 // ends the feed's own server, asked unconditionally, sends its stories
 // instead of comparing the target's date with its own older one.
 func TestValidatorsStayWithTheirServer(t *testing.T) {
-	own, err := os.ReadFile(filepath.Join("testdata", "rss20.xml"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	own := readTestdata(t, "rss20.xml")
 	mirror := []byte(`<rss version="2.0"><channel><title>Mirror</title><item><title>Mirrored</title><link>https://mirror.example/1</link></item></channel></rss>`)
 	var mu sync.Mutex
 	redirecting := true
@@ -818,10 +799,7 @@ func TestValidatorsStayWithTheirServer(t *testing.T) {
 // Feeds on many hosts that all redirect to one server (a feed proxy) keep
 // to the per-host limit at that server too.
 func TestRefreshPerHostLimitFollowsRedirects(t *testing.T) {
-	body, err := os.ReadFile(filepath.Join("testdata", "rss20.xml"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	body := readTestdata(t, "rss20.xml")
 	var mu sync.Mutex
 	inFlight, peak := 0, 0
 	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -872,18 +850,11 @@ func TestRefreshMoveKeepsOwnership(t *testing.T) {
 <item><title>` + title + `</title><guid isPermaLink="false">g1</guid></item>
 <item><title>Second</title><guid isPermaLink="false">g2</guid></item></channel></rss>`)
 	}
-	var mu sync.Mutex
-	moved := false
+	a301, move := switchable(
+		func(w http.ResponseWriter, r *http.Request) { w.Write(doc("Frist story")) },
+		func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/b", http.StatusMovedPermanently) })
 	mux := http.NewServeMux()
-	mux.HandleFunc("/a", func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		defer mu.Unlock()
-		if moved {
-			http.Redirect(w, r, "/b", http.StatusMovedPermanently)
-			return
-		}
-		w.Write(doc("Frist story"))
-	})
+	mux.Handle("/a", a301)
 	mux.HandleFunc("/b", func(w http.ResponseWriter, r *http.Request) { w.Write(doc("First story")) })
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
@@ -893,9 +864,7 @@ func TestRefreshMoveKeepsOwnership(t *testing.T) {
 	if sum, _ := refresh(t, db, c, []feeds.Subscription{{URL: a}}, false); sum.New != 2 {
 		t.Fatalf("first refresh: %+v", sum)
 	}
-	mu.Lock()
-	moved = true
-	mu.Unlock()
+	move()
 	if sum, _ := refresh(t, db, c, []feeds.Subscription{{URL: a}}, false); sum.Moved[a] != b || sum.New != 0 {
 		t.Fatalf("refresh that moves: %+v", sum)
 	}

@@ -75,10 +75,7 @@ func TestExplainUsage(t *testing.T) {
 // and fetches it.
 func fetchPolicy(t *testing.T, c *cli) {
 	t.Helper()
-	srv := serveFixtures(t)
-	if r := c.run("feeds", "add", srv.URL+"/policy.rss.xml"); r.code != 0 {
-		t.Fatalf("feeds add: %q", r.stderr)
-	}
+	c.addFeeds(serveFixtures(t).URL + "/policy.rss.xml")
 	if r := c.run("fetch"); r.code != 0 {
 		t.Fatalf("fetch: %q", r.stderr)
 	}

@@ -114,11 +114,7 @@ func serveFixtures(t *testing.T) *httptest.Server {
 func TestFetchAndListEndToEnd(t *testing.T) {
 	srv := serveFixtures(t)
 	c := newCLI(t)
-	for _, feed := range []string{"policy.rss.xml", "gadgets.atom.xml"} {
-		if r := c.run("feeds", "add", srv.URL+"/"+feed); r.code != 0 {
-			t.Fatalf("feeds add %s: exit %d, stderr %q", feed, r.code, r.stderr)
-		}
-	}
+	c.addFeeds(srv.URL+"/policy.rss.xml", srv.URL+"/gadgets.atom.xml")
 	r := c.run("fetch")
 	if r.code != 0 {
 		t.Fatalf("fetch: exit %d, stderr %q", r.code, r.stderr)
@@ -182,11 +178,7 @@ func TestFetchReportsUnreachableFeedAndKeepsOthers(t *testing.T) {
 	dead.Close()
 
 	c := newCLI(t)
-	for _, u := range []string{srv.URL + "/policy.rss.xml", deadURL} {
-		if r := c.run("feeds", "add", u); r.code != 0 {
-			t.Fatalf("feeds add %s: %q", u, r.stderr)
-		}
-	}
+	c.addFeeds(srv.URL+"/policy.rss.xml", deadURL)
 	r := c.run("fetch")
 	if r.code != exitFailed {
 		t.Errorf("fetch with a dead feed: exit %d, want %d", r.code, exitFailed)

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -28,13 +29,6 @@ type badOutlets struct {
 func newBadOutlets(t *testing.T) *badOutlets {
 	t.Helper()
 	o := &badOutlets{}
-	fixture := func(name string) []byte {
-		b, err := os.ReadFile(filepath.Join("testdata", name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return b
-	}
 	serve := func(body []byte) http.HandlerFunc {
 		return func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("ETag", `"fixture"`)
@@ -53,8 +47,8 @@ func newBadOutlets(t *testing.T) *badOutlets {
 		return b.Bytes()
 	}()
 	mux := http.NewServeMux()
-	mux.Handle("/policy.rss.xml", serve(fixture("policy.rss.xml")))
-	mux.Handle("/gadgets.atom.xml", serve(fixture("gadgets.atom.xml")))
+	mux.Handle("/policy.rss.xml", serve(readTestdata(t, "policy.rss.xml")))
+	mux.Handle("/gadgets.atom.xml", serve(readTestdata(t, "gadgets.atom.xml")))
 	mux.Handle("/old-gadgets", http.RedirectHandler("/gadgets.atom.xml", http.StatusPermanentRedirect))
 	// A retired feed sent on to the site's home page.
 	mux.Handle("/retired", http.RedirectHandler("/page", http.StatusMovedPermanently))
@@ -125,9 +119,7 @@ func TestFetchTellsTheUser(t *testing.T) {
 	c.configure("[fetch]\ntimeout = \"500ms\"\nmax_feed_mb = 1\n")
 	paths := []string{"/policy.rss.xml", "/old-gadgets", "/gone", "/busy", "/broken", "/slow", "/loop", "/huge", "/bomb", "/page", "/malformed", "/retired"}
 	for _, p := range paths {
-		if r := c.run("feeds", "add", o.URL+p); r.code != 0 {
-			t.Fatalf("feeds add %s: %q", p, r.stderr)
-		}
+		c.addFeeds(o.URL + p)
 	}
 	r := c.run("fetch")
 	if r.code != exitFailed {
@@ -227,11 +219,7 @@ func TestFetchTellsTheUser(t *testing.T) {
 func TestFetchProgressOnTerminal(t *testing.T) {
 	o := newBadOutlets(t)
 	c := newCLI(t)
-	for _, p := range []string{"/policy.rss.xml", "/gadgets.atom.xml", "/broken"} {
-		if r := c.run("feeds", "add", o.URL+p); r.code != 0 {
-			t.Fatal(r.stderr)
-		}
-	}
+	c.addFeeds(o.URL+"/policy.rss.xml", o.URL+"/gadgets.atom.xml", o.URL+"/broken")
 	var out, errOut bytes.Buffer
 	e := c.env(strings.NewReader(""), &out, &errOut)
 	e.stderrTerminal = true
@@ -506,16 +494,10 @@ func TestFeedsImportFromStdin(t *testing.T) {
 // A feed removed after it was gone, and added again when it came back, is
 // fetched: adding it is the user's decision to try it anew.
 func TestReaddedFeedStartsAfresh(t *testing.T) {
-	var mu sync.Mutex
-	gone := true
-	body, err := os.ReadFile(filepath.Join("testdata", "policy.rss.xml"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	var back atomic.Bool
+	body := readTestdata(t, "policy.rss.xml")
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		defer mu.Unlock()
-		if gone {
+		if !back.Load() {
 			http.Error(w, "retired", http.StatusGone)
 			return
 		}
@@ -531,12 +513,20 @@ func TestReaddedFeedStartsAfresh(t *testing.T) {
 	if r := c.run("feeds", "remove", url); r.code != 0 {
 		t.Fatal(r.stderr)
 	}
-	mu.Lock()
-	gone = false
-	mu.Unlock()
+	back.Store(true)
 	c.addFeeds(url)
 	r := c.run("fetch")
 	if r.code != 0 || r.stdout != "fetched 1 feed, 0 not modified, 0 failed, 3 new stories\n" {
 		t.Errorf("fetch after adding it again: %d %q %q", r.code, r.stdout, r.stderr)
 	}
+}
+
+// readTestdata returns a file of testdata.
+func readTestdata(t testing.TB, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

@@ -14,13 +14,7 @@ func TestListOnAnEmptyCacheSaysWhatToDo(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stderr, "no stories yet: 'trawl fetch' downloads your feeds") {
 		t.Errorf("list on an empty cache: exit %d, stderr %q", r.code, r.stderr)
 	}
-	srv := serveFixtures(t)
-	if r := c.run("feeds", "add", srv.URL+"/policy.rss.xml"); r.code != 0 {
-		t.Fatalf("feeds add: %q", r.stderr)
-	}
-	if r := c.run("fetch"); r.code != 0 {
-		t.Fatalf("fetch: %q", r.stderr)
-	}
+	fetchPolicy(t, c)
 	r = c.run("list", "--search", "no story says this")
 	if r.code != 0 || r.stderr != "no stories match\n" {
 		t.Errorf("list matching nothing: exit %d, stderr %q", r.code, r.stderr)
