@@ -67,9 +67,16 @@ func (c *cli) runWithInput(stdin string, args ...string) result {
 // reader needs before it opens the cache.
 func (c *cli) runOnTerminal(args ...string) result {
 	c.t.Helper()
+	return c.runEnv(func(e *env) { e.isTerminal = true }, args...)
+}
+
+// runEnv runs a command in an environment set changes: a terminal, its
+// width, a context to cancel.
+func (c *cli) runEnv(set func(*env), args ...string) result {
+	c.t.Helper()
 	var out, errOut bytes.Buffer
 	e := c.env(strings.NewReader(""), &out, &errOut)
-	e.isTerminal = true
+	set(e)
 	code := run(e, args)
 	return result{out.String(), errOut.String(), code}
 }

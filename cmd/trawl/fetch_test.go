@@ -220,14 +220,11 @@ func TestFetchProgressOnTerminal(t *testing.T) {
 	o := newBadOutlets(t)
 	c := newCLI(t)
 	c.addFeeds(o.URL+"/policy.rss.xml", o.URL+"/gadgets.atom.xml", o.URL+"/broken")
-	var out, errOut bytes.Buffer
-	e := c.env(strings.NewReader(""), &out, &errOut)
-	e.stderrTerminal = true
-	code := run(e, []string{"fetch"})
-	if code != exitFailed {
-		t.Errorf("exit %d", code)
+	r := c.runEnv(func(e *env) { e.stderrTerminal = true }, "fetch")
+	if r.code != exitFailed {
+		t.Errorf("exit %d", r.code)
 	}
-	stderr := errOut.String()
+	stderr := r.stderr
 	if !strings.Contains(stderr, "\r\x1b[2K") || !strings.Contains(stderr, "3/3") || !strings.Contains(stderr, "█") {
 		t.Errorf("no progress bar on the terminal: %q", stderr)
 	}
@@ -240,8 +237,8 @@ func TestFetchProgressOnTerminal(t *testing.T) {
 	if !strings.HasSuffix(stderr, "\r\x1b[2K") {
 		t.Errorf("progress bar not cleared at the end: %q", stderr)
 	}
-	if want := "fetched 2 feeds, 0 not modified, 1 failed, 5 new stories\n"; out.String() != want {
-		t.Errorf("stdout = %q", out.String())
+	if want := "fetched 2 feeds, 0 not modified, 1 failed, 5 new stories\n"; r.stdout != want {
+		t.Errorf("stdout = %q", r.stdout)
 	}
 }
 
@@ -256,19 +253,17 @@ func TestFetchProgressFitsTheTerminal(t *testing.T) {
 	for _, width := range []int{12, 20, 40, 80, 0} {
 		c := newCLI(t)
 		c.addFeeds(srv.URL+"/f0", srv.URL+"/f1", srv.URL+"/f2")
-		var out, errOut bytes.Buffer
-		e := c.env(strings.NewReader(""), &out, &errOut)
-		e.stderrTerminal, e.stderrWidth = true, width
-		if code := run(e, []string{"fetch"}); code != exitOK {
-			t.Fatalf("width %d: exit %d, %q", width, code, errOut.String())
+		r := c.runEnv(func(e *env) { e.stderrTerminal, e.stderrWidth = true, width }, "fetch")
+		if r.code != exitOK {
+			t.Fatalf("width %d: exit %d, %q", width, r.code, r.stderr)
 		}
 		limit := width - 1
 		if width == 0 {
 			limit = 79
 		}
-		draws := strings.Split(errOut.String(), "\r\x1b[2K")
-		if len(draws) < 3 || !strings.Contains(errOut.String(), "3/3") {
-			t.Errorf("width %d: no progress drawn: %q", width, errOut.String())
+		draws := strings.Split(r.stderr, "\r\x1b[2K")
+		if len(draws) < 3 || !strings.Contains(r.stderr, "3/3") {
+			t.Errorf("width %d: no progress drawn: %q", width, r.stderr)
 		}
 		for _, d := range draws {
 			if strings.Contains(d, "\n") {
@@ -429,19 +424,16 @@ func TestFetchInterrupted(t *testing.T) {
 	t.Cleanup(srv.Close)
 	c := newCLI(t)
 	c.addFeeds(srv.URL+"/hang/0", srv.URL+"/hang/1", srv.URL+"/hang/2")
-	var out, errOut bytes.Buffer
-	e := c.env(strings.NewReader(""), &out, &errOut)
-	e.ctx = ctx
-	code := run(e, []string{"fetch"})
-	if code != exitFailed {
-		t.Errorf("exit %d, want %d", code, exitFailed)
+	r := c.runEnv(func(e *env) { e.ctx = ctx }, "fetch")
+	if r.code != exitFailed {
+		t.Errorf("exit %d, want %d", r.code, exitFailed)
 	}
-	if want := "fetched 0 feeds, 0 not modified, 0 failed, 3 cancelled, 0 new stories\n"; out.String() != want {
-		t.Errorf("stdout %q, want %q", out.String(), want)
+	if want := "fetched 0 feeds, 0 not modified, 0 failed, 3 cancelled, 0 new stories\n"; r.stdout != want {
+		t.Errorf("stdout %q, want %q", r.stdout, want)
 	}
 	// The first fetch also says where it created the cache.
-	if lines := strings.Split(strings.TrimSuffix(errOut.String(), "\n"), "\n"); lines[len(lines)-1] != "trawl: interrupted" || len(linesAbout(errOut.String(), srv.URL)) != 0 {
-		t.Errorf("stderr %q, want no line per feed and to end with \"trawl: interrupted\"", errOut.String())
+	if lines := strings.Split(strings.TrimSuffix(r.stderr, "\n"), "\n"); lines[len(lines)-1] != "trawl: interrupted" || len(linesAbout(r.stderr, srv.URL)) != 0 {
+		t.Errorf("stderr %q, want no line per feed and to end with \"trawl: interrupted\"", r.stderr)
 	}
 }
 
