@@ -366,3 +366,14 @@ func unsafeChars(s string, limit int) []string {
 	}
 	return bad
 }
+
+// A bad flag gets its one-line error and the usage line on stderr, not the
+// command's whole help ahead of them.
+func TestBadFlagIsShort(t *testing.T) {
+	c := newCLI(t)
+	r := c.run("list", "--no-such-flag")
+	want := "trawl list: flag provided but not defined: --no-such-flag\nusage: trawl list "
+	if r.code != exitUsage || r.stdout != "" || !strings.HasPrefix(r.stderr, want) || strings.Count(r.stderr, "\n") != 2 {
+		t.Errorf("exit %d, stdout %q, stderr %q; want only %q...", r.code, r.stdout, r.stderr, want)
+	}
+}

@@ -233,9 +233,16 @@ func runHelp(e *env, args []string) int {
 // usage to stdout and stops it with flag.ErrHelp.
 func newFlagSet(e *env, g *globals, name string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
+	// The flag package writes a parse error's message here and then calls
+	// Usage, as it does for --help. A bad flag gets one line and the usage
+	// line from run, not the whole help ahead of them on stdout.
+	failed := &wroteFlag{}
+	fs.SetOutput(failed)
 	g.register(fs)
 	fs.Usage = func() {
+		if failed.wrote {
+			return
+		}
 		cmd, _ := findCommand(name)
 		fmt.Fprintf(e.stdout, "usage: %s %s %s\n\n%s\n", programName, name, cmd.args, capitalise(cmd.summary)+".")
 		if cmd.detail != "" {
@@ -253,6 +260,18 @@ func newFlagSet(e *env, g *globals, name string) *flag.FlagSet {
 	return fs
 }
 
+// flagDashes rewrites the flag package's one-dash flag names in its
+// errors ("not defined: -x", "for flag -x") the way trawl writes them.
+var flagDashes = strings.NewReplacer("not defined: -", "not defined: --", "for flag -", "for flag --")
+
+// wroteFlag records that the flag package wrote an error message.
+type wroteFlag struct{ wrote bool }
+
+func (w *wroteFlag) Write(p []byte) (int, error) {
+	w.wrote = true
+	return len(p), nil
+}
+
 // parseFlags parses a command's flags, mapping --help and errors to the
 // CLI's conventions.
 func parseFlags(fs *flag.FlagSet, args []string) error {
@@ -264,7 +283,9 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 			if errors.Is(err, flag.ErrHelp) {
 				return flag.ErrHelp // the flag package has printed the usage
 			}
-			return usageError{err.Error()}
+			// The flag package names a flag with one dash; trawl's
+			// help and README write two.
+			return usageError{flagDashes.Replace(err.Error())}
 		}
 		args = fs.Args()
 		if len(args) == 0 {
