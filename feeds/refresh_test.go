@@ -889,3 +889,50 @@ func TestRefreshMoveKeepsOwnership(t *testing.T) {
 		t.Errorf("db check after the move: %v", err)
 	}
 }
+
+// A story the user dismissed before its feed moved moves too: brought
+// back later, it is in the new URL's view, not the old one's.
+func TestRefreshMoveTakesDismissedStories(t *testing.T) {
+	doc := []byte(`<rss version="2.0"><channel><title>Desk</title>
+<item><title>Kept</title><guid isPermaLink="false">k</guid></item>
+<item><title>Dismissed</title><guid isPermaLink="false">d</guid></item></channel></rss>`)
+	a301, move := switchable(
+		func(w http.ResponseWriter, r *http.Request) { w.Write(doc) },
+		func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/b", http.StatusMovedPermanently) })
+	mux := http.NewServeMux()
+	mux.Handle("/a", a301)
+	mux.HandleFunc("/b", func(w http.ResponseWriter, r *http.Request) { w.Write(doc) })
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	c := &clock{t: testNow}
+	db := openStore(t, c)
+	a, b := srv.URL+"/a", srv.URL+"/b"
+	refresh(t, db, c, []feeds.Subscription{{URL: a}}, false)
+	var dismissed string
+	for _, s := range storedStories(t, db)[a] {
+		if s.Title == "Dismissed" {
+			dismissed = s.ID
+		}
+	}
+	if dismissed == "" {
+		t.Fatal("no story to dismiss")
+	}
+	if err := db.SetDismissed(dismissed, true); err != nil {
+		t.Fatal(err)
+	}
+	move()
+	if sum, _ := refresh(t, db, c, []feeds.Subscription{{URL: a}}, false); sum.Moved[a] != b {
+		t.Fatalf("refresh that moves: %+v", sum)
+	}
+	if err := db.SetDismissed(dismissed, false); err != nil {
+		t.Fatal(err)
+	}
+	for url, want := range map[string]int{a: 0, b: 2} {
+		if n, err := db.Count(store.FeedView(url)); err != nil || n != want {
+			t.Errorf("count for %s after bringing the story back: %d, %v; want %d", url, n, err, want)
+		}
+	}
+	if err := db.Check(); err != nil {
+		t.Errorf("db check: %v", err)
+	}
+}

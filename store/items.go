@@ -310,16 +310,21 @@ func (r *itemRecord) setPrepared(p *prepared) {
 // moved feed stays the owner of its stories and its corrections to them
 // are taken, as before the move.
 func (w *writer) rehome(from, to string) error {
-	b := w.ix.Bucket([]byte(ixFeedPre + from))
-	if b == nil {
-		return nil
-	}
+	// The feed's index holds its stories that are not dismissed; the
+	// dismissed ones are found among all dismissed stories, so that one
+	// brought back later is in the new URL's view.
 	var keys [][]byte
-	if err := b.ForEach(func(k, _ []byte) error {
-		keys = append(keys, bytes.Clone(k))
-		return nil
-	}); err != nil {
-		return fmt.Errorf("store: read index of feed %s: %w", from, err)
+	for _, name := range []string{ixFeedPre + from, ixDismissed} {
+		b := w.ix.Bucket([]byte(name))
+		if b == nil {
+			continue
+		}
+		if err := b.ForEach(func(k, _ []byte) error {
+			keys = append(keys, bytes.Clone(k))
+			return nil
+		}); err != nil {
+			return fmt.Errorf("store: read index %s: %w", name, err)
+		}
 	}
 	for _, key := range keys {
 		id := string(key[8:])
@@ -330,6 +335,9 @@ func (w *writer) rehome(from, to string) error {
 		old, err := decodeMeta(id, raw)
 		if err != nil {
 			return fmt.Errorf("store: %w", err)
+		}
+		if !slices.Contains(old.Feeds, from) {
+			continue // a dismissed story of another feed
 		}
 		rec := *old
 		rec.Feeds = nil
