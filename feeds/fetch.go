@@ -156,9 +156,6 @@ type Response struct {
 	// MovedTo is set when every redirect on the way was permanent (301 or
 	// 308): the subscription should follow it.
 	MovedTo string
-	// ValidatorsFrom is FinalURL when it is not the requested URL: where
-	// ETag and LastModified may be sent next time (Request.ValidatorsFrom).
-	ValidatorsFrom string
 }
 
 // Fetch errors. An *HTTPError carries the status and any Retry-After.
@@ -266,9 +263,6 @@ func (f *Fetcher) Fetch(ctx context.Context, req Request, now time.Time) (*Respo
 	out := &Response{FinalURL: resp.Request.URL.String()}
 	if out.FinalURL != req.URL && permanent {
 		out.MovedTo = out.FinalURL
-	}
-	if out.FinalURL != req.URL {
-		out.ValidatorsFrom = out.FinalURL
 	}
 	switch {
 	case resp.StatusCode == http.StatusNotModified && !isConditional(resp.Request):

@@ -591,7 +591,12 @@ func (r *Refresher) process(ctx context.Context, sub Subscription, st item.FeedS
 	if err != nil {
 		return fail(err)
 	}
-	st.ETag, st.LastModified, st.ValidatorsFrom = resp.ETag, resp.LastModified, resp.ValidatorsFrom
+	// The validators belong to where the answer came from (see
+	// Request.ValidatorsFrom).
+	st.ETag, st.LastModified, st.ValidatorsFrom = resp.ETag, resp.LastModified, ""
+	if resp.FinalURL != sub.URL {
+		st.ValidatorsFrom = resp.FinalURL
+	}
 	// A move is followed only once the new address has answered with a
 	// feed: a retired feed redirected to a home page must not take the
 	// subscription with it.
