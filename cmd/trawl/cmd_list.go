@@ -104,7 +104,7 @@ func runList(e *env, g *globals, args []string) error {
 	}
 	if len(out) == 0 {
 		if c, err := a.db.Counts(); err == nil && c.All == 0 {
-			fmt.Fprintln(e.stderr, "no stories yet: 'trawl fetch' downloads your feeds ('trawl demo' shows trawl on sample stories)")
+			fmt.Fprintln(e.stderr, emptyCacheHint(a))
 			return nil
 		}
 		fmt.Fprintln(e.stderr, "no stories match")
@@ -214,4 +214,17 @@ func writeJSON(e *env, v any) error {
 	enc := json.NewEncoder(e.stdout)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
+}
+
+// emptyCacheHint says what to do about a cache with no stories: fetch, or,
+// when fetches have been tried and failed, look at why.
+func emptyCacheHint(a *app) string {
+	if states, err := a.db.FeedStates(); err == nil {
+		for _, st := range states {
+			if st.LastError != "" {
+				return "no stories yet: the feeds fetched so far failed; 'trawl feeds list' shows why"
+			}
+		}
+	}
+	return "no stories yet: 'trawl fetch' downloads your feeds ('trawl demo' shows trawl on sample stories)"
 }

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 )
@@ -18,5 +20,21 @@ func TestListOnAnEmptyCacheSaysWhatToDo(t *testing.T) {
 	r = c.run("list", "--search", "no story says this")
 	if r.code != 0 || r.stderr != "no stories match\n" {
 		t.Errorf("list matching nothing: exit %d, stderr %q", r.code, r.stderr)
+	}
+}
+
+// After a fetch in which every feed failed, the empty cache's hint points
+// at why rather than at fetching again.
+func TestListAfterFailedFetchSaysWhere(t *testing.T) {
+	c := newCLI(t)
+	dead := httptest.NewServer(http.NotFoundHandler())
+	t.Cleanup(dead.Close)
+	c.addFeeds(dead.URL + "/feed.xml")
+	if r := c.run("fetch"); r.code != exitFailed {
+		t.Fatalf("fetch of a missing feed: exit %d", r.code)
+	}
+	r := c.run("list")
+	if r.code != 0 || !strings.Contains(r.stderr, "'trawl feeds list' shows why") {
+		t.Errorf("list after a failed fetch: exit %d, stderr %q", r.code, r.stderr)
 	}
 }
