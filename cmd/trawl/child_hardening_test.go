@@ -77,13 +77,14 @@ func childTrawl() int {
 			return 127
 		}
 	}
+	// Ready once a signal would reach trawl's handler, not the default one.
+	ctx, stop := interruptContext(os.Stderr)
+	defer stop()
 	if os.Getenv(envChildReady) != "" {
 		ready := os.NewFile(3, "ready")
 		fmt.Fprintln(ready, "ready")
 		ready.Close()
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	e := &env{
 		stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr,
 		getenv: os.Getenv, now: func() time.Time { return now }, ctx: ctx,

@@ -198,7 +198,7 @@ func runEval(e *env, g *globals, args []string) error {
 		return err
 	}
 	name := fs.Arg(0)
-	in := e.stdin
+	in := e.input()
 	if name != "-" {
 		f, err := os.Open(name)
 		if err != nil {

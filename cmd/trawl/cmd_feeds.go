@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"text/tabwriter"
 	"time"
@@ -104,7 +103,7 @@ func runFeeds(e *env, g *globals, args []string) error {
 }
 
 func feedsImport(a *app, list *feeds.SubscriptionList, path string) error {
-	var in io.Reader = a.env.stdin
+	in := a.env.input()
 	if path == "-" {
 		path = "standard input"
 	} else {

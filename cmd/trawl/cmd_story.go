@@ -157,7 +157,7 @@ func runNote(e *env, g *globals, args []string) error {
 	switch {
 	case *clear && len(rest) == 1:
 	case !*clear && len(rest) == 2 && rest[1] == "-":
-		raw, err := io.ReadAll(io.LimitReader(e.stdin, 1<<20+1))
+		raw, err := io.ReadAll(io.LimitReader(e.input(), 1<<20+1))
 		if err != nil {
 			return fmt.Errorf("read note from stdin: %w", err)
 		}
