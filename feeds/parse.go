@@ -15,6 +15,7 @@ import (
 	"github.com/mmcdole/gofeed"
 	"github.com/mmcdole/gofeed/atom"
 	jsonfeed "github.com/mmcdole/gofeed/json"
+	"github.com/rivo/uniseg"
 
 	"github.com/trawl-news/trawl/feeds/htmltext"
 	"github.com/trawl-news/trawl/feeds/item"
@@ -408,7 +409,9 @@ func safeLink(base *url.URL, raw string) string {
 }
 
 // truncateRunes cuts s to at most n runes, marking the cut with an
-// ellipsis.
+// ellipsis. The cut falls between characters as the reader sees them
+// (grapheme clusters), so an accent written as a combining mark stays on
+// its letter and a flag or a joined emoji is kept whole or dropped whole.
 func truncateRunes(s string, n int) string {
 	if len(s) <= n {
 		return s
@@ -416,11 +419,35 @@ func truncateRunes(s string, n int) string {
 	count := 0
 	for i := range s {
 		if count == n {
-			return strings.TrimSpace(s[:i]) + "…"
+			return strings.TrimSpace(s[:clusterStart(s, i)]) + "…"
 		}
 		count++
 	}
 	return s
+}
+
+// clusterStart is the start of the grapheme cluster that holds s[i]. It
+// segments from the last point before i known to be a boundary, not from
+// the start: between two ASCII characters there is always one, except
+// inside a CR LF pair.
+func clusterStart(s string, i int) int {
+	from := 0
+	for j := i - 1; j > 0; j-- {
+		if s[j] < utf8.RuneSelf && s[j-1] < utf8.RuneSelf && (s[j-1] != '\r' || s[j] != '\n') {
+			from = j
+			break
+		}
+	}
+	rest, state := s[from:], -1
+	for at := from; rest != ""; {
+		var cluster string
+		cluster, rest, _, state = uniseg.FirstGraphemeClusterInString(rest, state)
+		if at+len(cluster) > i {
+			return at
+		}
+		at += len(cluster)
+	}
+	return i
 }
 
 func firstLine(s string) string {

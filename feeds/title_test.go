@@ -1,8 +1,12 @@
 package feeds_test
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
+	"unicode/utf8"
+
+	"github.com/rivo/uniseg"
 
 	"github.com/trawl-news/trawl/feeds"
 )
@@ -88,4 +92,84 @@ func TestParseTitlesKeepText(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestLongTextsCutBetweenCharacters: a title or summary over its limit is
+// cut where one character, as the reader sees it, ends and the next
+// begins: never between a letter and its accent, the halves of a flag or
+// the parts of a joined emoji.
+func TestLongTextsCutBetweenCharacters(t *testing.T) {
+	const titleRunes, summaryRunes = 400, 2000
+	a := func(n int) string { return strings.Repeat("a", n) }
+	// 16 runes a round, no two ASCII characters in a row past the start,
+	// and rune 400 is the vowel sign of रि.
+	devanagari := "abc" + strings.Repeat("नमस्ते क्षत्रिय ", 40)
+	tests := []struct {
+		name, title, summary string
+		wantTitle            string // "" to check only that the cut is clean
+		wantSummary          string
+	}{
+		{name: "flag split", title: a(titleRunes-1) + "🇫🇷 and more", wantTitle: a(titleRunes-1) + "…"},
+		{name: "flag kept whole", title: a(titleRunes-2) + "🇫🇷 and more", wantTitle: a(titleRunes-2) + "🇫🇷…"},
+		{name: "combining accent", title: a(titleRunes-1) + "e\u0301tude", wantTitle: a(titleRunes-1) + "…"},
+		{name: "joined emoji", title: a(titleRunes-1) + "👩\u200d👩\u200d👧 family", wantTitle: a(titleRunes-1) + "…"},
+		{name: "skin tone", title: a(titleRunes-1) + "👍🏽 ok", wantTitle: a(titleRunes-1) + "…"},
+		{name: "ascii", title: a(titleRunes + 10), wantTitle: a(titleRunes) + "…"},
+		{name: "devanagari", title: devanagari},
+		{name: "summary flag", title: "t", summary: a(summaryRunes-1) + "🇯🇵 rest",
+			wantTitle: "t", wantSummary: a(summaryRunes-1) + "…"},
+	}
+	p := feeds.NewParser(0)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			doc, err := json.Marshal(map[string]any{
+				"version": "https://jsonfeed.org/version/1.1", "title": "Long",
+				"items": []map[string]string{{"id": "1", "url": "https://x.example/1", "title": tt.title, "content_text": tt.summary}},
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			f, err := p.ParseSource(doc, feeds.Source{URL: "https://x.example/feed"}, testNow)
+			if err != nil {
+				t.Fatal(err)
+			}
+			it := f.Items[0]
+			if tt.wantTitle != "" && it.Title != tt.wantTitle {
+				t.Errorf("title = …%q, want …%q", tail(it.Title), tail(tt.wantTitle))
+			}
+			if tt.wantSummary != "" && it.Summary != tt.wantSummary {
+				t.Errorf("summary = …%q, want …%q", tail(it.Summary), tail(tt.wantSummary))
+			}
+			assertCleanCut(t, tt.title, it.Title, titleRunes)
+		})
+	}
+}
+
+// assertCleanCut checks that got is in's first whole characters
+// (grapheme clusters), with any trailing space trimmed and "…" added, and
+// no longer than limit runes before the "…".
+func assertCleanCut(t *testing.T, in, got string, limit int) {
+	t.Helper()
+	if got == in {
+		return
+	}
+	kept, ok := strings.CutSuffix(got, "…")
+	if !ok || !strings.HasPrefix(in, kept) || utf8.RuneCountInString(kept) > limit {
+		t.Fatalf("%q is not a cut of %q at %d runes", tail(got), tail(in), limit)
+	}
+	end, rest := 0, in
+	for end < len(kept) {
+		cluster, r, _, _ := uniseg.FirstGraphemeClusterInString(rest, -1)
+		end, rest = end+len(cluster), r
+	}
+	if end != len(kept) {
+		t.Errorf("cut inside a character: kept …%q of …%q", tail(kept), tail(in[:end]))
+	}
+}
+
+func tail(s string) string {
+	if r := []rune(s); len(r) > 12 {
+		return string(r[len(r)-12:])
+	}
+	return s
 }
