@@ -4,7 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"text/tabwriter"
+	"strconv"
 	"time"
 
 	"github.com/trawl-news/trawl/feeds"
@@ -182,8 +182,8 @@ func feedsList(a *app, list *feeds.SubscriptionList) error {
 	if err != nil {
 		return err
 	}
-	tw := tabwriter.NewWriter(a.env.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "FEED\tSTATUS\tLAST OK\tSTORIES\tNEXT TRY\tURL\tLAST ERROR")
+	var tb table
+	tb.row("FEED", "STATUS", "LAST OK", "STORIES", "NEXT TRY", "URL", "LAST ERROR")
 	now := a.env.now()
 	for _, s := range subs {
 		st := states[s.URL]
@@ -192,11 +192,11 @@ func feedsList(a *app, list *feeds.SubscriptionList) error {
 			// stories fetched before the feed moved
 			stories += counts.Feeds[st.Origin]
 		}
-		name := truncate(sanitize.Line(firstSet(s.Title, st.Title, "-")), 30)
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\n", name, feedStatus(st), common.Age(now, st.LastSuccess), stories,
-			feedNextTry(now, st), s.URL, truncate(sanitize.Line(firstSet(st.LastError, "-")), 80))
+		name := common.Truncate(sanitize.Line(firstSet(s.Title, st.Title, "-")), 30)
+		tb.row(name, feedStatus(st), common.Age(now, st.LastSuccess), strconv.Itoa(stories),
+			feedNextTry(now, st), s.URL, common.Truncate(sanitize.Line(firstSet(st.LastError, "-")), 80))
 	}
-	return tw.Flush()
+	return tb.write(a.env.stdout)
 }
 
 func feedStatus(st item.FeedState) string {
@@ -219,14 +219,6 @@ func feedNextTry(now time.Time, st item.FeedState) string {
 		return nextTry(now, st.NextTry)
 	}
 	return "next fetch"
-}
-
-func truncate(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "…"
 }
 
 // forgetFailures clears what the cache remembers of a feed's failures

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/trawl-news/trawl/feeds/sanitize"
@@ -111,7 +110,7 @@ func runList(e *env, g *globals, args []string) error {
 		return nil
 	}
 	now := e.now()
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	var tb table
 	for _, s := range out {
 		marks := ""
 		if s.Starred {
@@ -124,10 +123,10 @@ func runList(e *env, g *globals, args []string) error {
 		if len(s.Tags) > 0 {
 			tags = "[" + strings.Join(s.TagNames(), ",") + "]"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", shortID(s.ID), marks, common.Age(now, s.Published),
-			truncate(sanitize.Line(s.Outlet), 20), truncate(sanitize.Line(s.Title), 90), sanitize.Line(tags))
+		tb.row(shortID(s.ID), marks, common.Age(now, s.Published),
+			common.Truncate(sanitize.Line(s.Outlet), 20), common.Truncate(sanitize.Line(s.Title), 90), sanitize.Line(tags))
 	}
-	return tw.Flush()
+	return tb.write(e.stdout)
 }
 
 // parseSince turns a --since DUR into the earliest publication time to
