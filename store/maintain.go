@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -159,7 +160,8 @@ func (db *DB) Compact() (before, after int64, err error) {
 		return fail(err)
 	}
 	before = fi.Size()
-	tmpFile, err := os.CreateTemp(filepath.Dir(db.path), "."+filepath.Base(db.path)+".compact-*")
+	removeLeftoverCopies(db.path)
+	tmpFile, err := os.CreateTemp(filepath.Dir(db.path), compactPattern(db.path))
 	if err != nil {
 		return fail(err)
 	}
@@ -215,6 +217,29 @@ func (db *DB) Compact() (before, after int64, err error) {
 		return before, 0, fmt.Errorf("compact %s: %w", db.path, err)
 	}
 	return before, fi.Size(), nil
+}
+
+// compactPattern names Compact's working copy of the cache at path, for
+// os.CreateTemp.
+func compactPattern(path string) string { return "." + filepath.Base(path) + ".compact-*" }
+
+// removeLeftoverCopies deletes working copies that a compaction killed
+// part-way (a second Ctrl-C, a crash, a power cut) left behind: each can
+// be as large as the cache. Only a compaction writes them, and it holds
+// the cache's lock, as the caller does now, so none of them is in use.
+// It is best effort: a copy that stays only takes space.
+func removeLeftoverCopies(path string) {
+	dir := filepath.Dir(path)
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	prefix := strings.TrimSuffix(compactPattern(path), "*")
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), prefix) && e.Type().IsRegular() {
+			os.Remove(filepath.Join(dir, e.Name()))
+		}
+	}
 }
 
 // sameCounts verifies a compacted copy before it replaces the original:

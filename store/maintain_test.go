@@ -264,3 +264,39 @@ func TestCompactShrinksAndKeepsEverything(t *testing.T) {
 		t.Errorf("left behind: %v", entries)
 	}
 }
+
+// A compaction killed part-way leaves its working copy, as large as the
+// cache; the next compaction removes it, and nothing else in the folder.
+func TestCompactRemovesLeftoverCopies(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "cache.db")
+	db, err := Open(path, Options{Now: (&clock{testNow}).now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { db.Close() }()
+	saveAll(t, db, corpus(1, 5, 20, 5))
+	leftovers := []string{".cache.db.compact-3562379242", ".cache.db.compact-1"}
+	others := []string{".other.db.compact-1", "cache.db.compact-1", ".cache.db.bak", "notes.txt"}
+	for _, name := range append(slices.Clone(leftovers), others...) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte("x"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, _, err := db.Compact(); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	want := append([]string{"cache.db"}, others...)
+	slices.Sort(want)
+	if !slices.Equal(names, want) {
+		t.Errorf("the folder holds %q, want %q", names, want)
+	}
+}
