@@ -419,7 +419,13 @@ func truncateRunes(s string, n int) string {
 	count := 0
 	for i := range s {
 		if count == n {
-			return strings.TrimSpace(s[:clusterStart(s, i)]) + "…"
+			cut := clusterStart(s, i)
+			if cut == 0 {
+				// One character of over n runes: only hostile text
+				// has those, and cutting it keeps something to show.
+				cut = i
+			}
+			return strings.TrimSpace(s[:cut]) + "…"
 		}
 		count++
 	}

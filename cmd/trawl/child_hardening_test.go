@@ -276,11 +276,3 @@ func (c *cli) startChild(spec childSpec) (cmd *exec.Cmd, stdout, stderr *lockedB
 	}
 	return cmd, stdout, stderr
 }
-
-// quickRaceExit is the GORACE setting for a child process. Built with
-// -race, a process that exits with status 0 first sleeps for
-// atexit_sleep_ms, 1 s by default; the suites start dozens of children
-// that succeed. The parent's own GORACE settings come after and win.
-func quickRaceExit() string {
-	return "GORACE=" + strings.TrimSpace("atexit_sleep_ms=0 "+os.Getenv("GORACE"))
-}

@@ -377,3 +377,24 @@ func TestBadFlagIsShort(t *testing.T) {
 		t.Errorf("exit %d, stdout %q, stderr %q; want only %q...", r.code, r.stdout, r.stderr, want)
 	}
 }
+
+func (c *cli) showJSON(id string) listedStory {
+	c.t.Helper()
+	r := c.run("show", "--json", id)
+	if r.code != 0 {
+		c.t.Fatalf("show %s: exit %d, %q", id, r.code, r.stderr)
+	}
+	var s listedStory
+	if err := json.Unmarshal([]byte(r.stdout), &s); err != nil {
+		c.t.Fatalf("show --json: %v", err)
+	}
+	return s
+}
+
+// quickRaceExit is the GORACE setting for a child process. Built with
+// -race, a process that exits with status 0 first sleeps for
+// atexit_sleep_ms, 1 s by default; the suites start dozens of children
+// that succeed. The parent's own GORACE settings come after and win.
+func quickRaceExit() string {
+	return "GORACE=" + strings.TrimSpace("atexit_sleep_ms=0 "+os.Getenv("GORACE"))
+}

@@ -4,7 +4,6 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -116,19 +115,6 @@ func (c *cli) assertKept(k keptState, when string) {
 		}
 	}
 	c.assertConsistent(when)
-}
-
-func (c *cli) showJSON(id string) listedStory {
-	c.t.Helper()
-	r := c.run("show", "--json", id)
-	if r.code != 0 {
-		c.t.Fatalf("show %s: exit %d, %q", id, r.code, r.stderr)
-	}
-	var s listedStory
-	if err := json.Unmarshal([]byte(r.stdout), &s); err != nil {
-		c.t.Fatalf("show --json: %v", err)
-	}
-	return s
 }
 
 func (c *cli) assertConsistent(when string) {

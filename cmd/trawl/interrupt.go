@@ -15,8 +15,8 @@ import (
 // and keeps what it finished. From then on the signals have their
 // default effect again, so a second Ctrl-C ends trawl at once when the
 // first is not being heeded (trawl blocked writing to a pipe nobody
-// reads, say); if trawl is still there after stillStoppingAfter, it says
-// so on stderr. The cache survives being ended that way: bbolt commits
+// reads, or a command that finishes its step first); if trawl is still
+// there after stillStoppingAfter, it says so on stderr. The cache survives being ended that way: bbolt commits
 // atomically, so a killed write loses only its own transaction. stop
 // releases the signals.
 func interruptContext(stderr io.Writer) (ctx context.Context, stop func()) {
@@ -28,7 +28,7 @@ func interruptContext(stderr io.Writer) (ctx context.Context, stop func()) {
 		// this wakes (stop, called as a command returns, ends up here
 		// too, and the process is gone by then as well).
 		time.Sleep(stillStoppingAfter)
-		fmt.Fprintf(stderr, "%s: still stopping; press Ctrl-C again to quit at once\n", programName)
+		fmt.Fprintf(stderr, "%s: still working; press Ctrl-C again to quit at once\n", programName)
 	}()
 	return ctx, stop
 }
@@ -48,10 +48,15 @@ func (e *env) input() io.Reader {
 type interruptibleReader struct {
 	ctx context.Context
 	r   io.Reader
+	buf []byte // the reading goroutine's buffer, reused once a read is over
 }
 
+// maxInputRead bounds one read, so that the buffer stays small whatever
+// the caller asks for (io.ReadAll asks for more and more).
+const maxInputRead = 64 << 10
+
 type readResult struct {
-	b   []byte
+	n   int
 	err error
 }
 
@@ -63,16 +68,20 @@ func (r *interruptibleReader) Read(p []byte) (int, error) {
 	if err := r.ctx.Err(); err != nil {
 		return 0, err
 	}
-	buf := make([]byte, len(p))
+	if n := min(len(p), maxInputRead); cap(r.buf) < n {
+		r.buf = make([]byte, n)
+	}
+	buf := r.buf[:min(len(p), maxInputRead)]
 	ch := make(chan readResult, 1)
 	go func() {
 		n, err := r.r.Read(buf)
-		ch <- readResult{buf[:n], err}
+		ch <- readResult{n, err}
 	}()
 	select {
 	case res := <-ch:
-		return copy(p, res.b), res.err
+		return copy(p, buf[:res.n]), res.err
 	case <-r.ctx.Done():
+		r.buf = nil // the abandoned read still owns it
 		return 0, r.ctx.Err()
 	}
 }

@@ -60,7 +60,7 @@ func TestSecondInterruptEndsTrawl(t *testing.T) {
 	if err := cmd.Process.Signal(os.Interrupt); err != nil {
 		t.Fatal(err)
 	}
-	const hint = "trawl: still stopping; press Ctrl-C again to quit at once\n"
+	const hint = "trawl: still working; press Ctrl-C again to quit at once\n"
 	for !strings.Contains(stderr.String(), hint) {
 		if ctx.Err() != nil {
 			t.Fatalf("no word after the first Ctrl-C; stderr %q", stderr.String())

@@ -122,24 +122,31 @@ func (c *cli) readSubs() []byte {
 	return raw
 }
 
-// Reads that finish hand over their bytes and, at the end, io.EOF.
+// Reads that finish hand over their bytes and, at the end, io.EOF,
+// whether the caller reads a few bytes at a time or asks for more than
+// one read gives.
 func TestInterruptibleReaderPassesDataThrough(t *testing.T) {
-	text := strings.Repeat("a labelled line of text\n", 1000)
+	text := strings.Repeat("a labelled line of text\n", 20000)
 	e := &env{stdin: strings.NewReader(text), ctx: context.Background()}
 	in := e.input()
 	var got bytes.Buffer
 	buf := make([]byte, 7)
-	for {
+	for got.Len() < 1000 {
 		n, err := in.Read(buf)
 		got.Write(buf[:n])
-		if err == io.EOF {
-			break
-		}
 		if err != nil {
 			t.Fatal(err)
 		}
 	}
+	rest, err := io.ReadAll(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got.Write(rest)
 	if got.String() != text {
 		t.Errorf("read %d bytes, want the %d written", got.Len(), len(text))
+	}
+	if n, err := in.Read(buf); n != 0 || err != io.EOF {
+		t.Errorf("read past the end: %d, %v; want 0, EOF", n, err)
 	}
 }
