@@ -56,16 +56,25 @@ func startDemo(t *testing.T) *teatest.TestModel {
 	return teatest.NewTestModel(t, tui.New(opts), teatest.WithInitialTermSize(80, 24))
 }
 
-func waitOutput(t *testing.T, tm *teatest.TestModel, text string) {
+// waitOutput waits until the program has drawn every one of texts. The
+// output read while waiting is gone for the next wait, so texts that may
+// arrive together are waited for together.
+func waitOutput(t *testing.T, tm *teatest.TestModel, texts ...string) {
 	t.Helper()
 	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
-		return bytes.Contains(b, []byte(text))
+		for _, text := range texts {
+			if !bytes.Contains(b, []byte(text)) {
+				return false
+			}
+		}
+		return true
 	}, teatest.WithDuration(45*time.Second))
 }
 
 func TestDemoFirstScreen(t *testing.T) {
 	tm := startDemo(t)
-	waitOutput(t, tm, "[All 78]")
+	// The counts come before the first page of the list: wait for both.
+	waitOutput(t, tm, "[All 78]", "Leaked specs point to an AMD handheld")
 	tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("q")})
 	tm.WaitFinished(t, teatest.WithFinalTimeout(45*time.Second))
 	final := tm.FinalModel(t).(*tui.Model)

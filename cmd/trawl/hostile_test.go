@@ -760,7 +760,10 @@ func checkTUIFrames(t *testing.T, c *cli, total int) {
 		return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k)}
 	}
 	all := fmt.Sprintf("[All %d]", total)
-	list := waitFrames("start", func(f string, _ int) bool { return strings.Contains(f, all) })
+	// The counts come before the first page of the list: wait for both.
+	list := waitFrames("start", func(f string, _ int) bool {
+		return strings.Contains(f, all) && !strings.Contains(f, "loading…")
+	})
 	for _, want := range []string{"Clipboard by raw OSC 52", "Screen clear by raw CSI", "Escape Gazette"} {
 		if !strings.Contains(list, want) {
 			t.Errorf("the first screen lacks %q:\n%s", want, list)
