@@ -17,28 +17,20 @@ import (
 	"github.com/trawl-news/trawl/feeds/sanitize"
 )
 
-// Sink keeps what a refresh produces. The store implements it.
+// Sink keeps what a refresh produces. The store implements it. Saving is
+// in two steps so that a refresh can do part of it (hashing and encoding
+// the stories) on its parsing goroutines and drop the parsed stories: the
+// one writer, which sets the pace of a large refresh, then only stores,
+// and the stories waiting for it take less memory.
 type Sink interface {
 	// FeedStates returns the remembered state of every feed, by URL.
 	FeedStates() (map[string]item.FeedState, error)
-	// SaveFetched stores several feeds' outcomes at once and sets New on
-	// each entry.
-	SaveFetched(batch []item.Fetched) error
-}
-
-// PreparingSink is a Sink that can do part of saving a feed (hashing and
-// encoding its stories) before the write. A refresh then prepares each
-// feed on its parsing goroutines and drops the parsed stories, so that the
-// one writer, which sets the pace of a large refresh, only stores, and the
-// stories waiting for it take less memory. The store implements it.
-type PreparingSink interface {
-	Sink
 	// PrepareFetched readies f for SavePrepared. It may run on several
 	// goroutines at once and beside SavePrepared; f's items are not used
 	// once it returns.
 	PrepareFetched(f item.Fetched) any
-	// SavePrepared stores prepared outcomes in one transaction, as
-	// SaveFetched does, and returns how many stories of each were new.
+	// SavePrepared stores prepared outcomes in one transaction and
+	// returns how many stories of each were new.
 	SavePrepared(batch []any) ([]int, error)
 }
 
@@ -169,7 +161,7 @@ type Refresher struct {
 	opts    RefreshOptions
 	fetcher *Fetcher
 	parser  *Parser
-	sink    PreparingSink // see unprepared for a Sink that cannot prepare
+	sink    Sink
 	tagger  Tagger
 }
 
@@ -184,10 +176,6 @@ func NewRefresher(sink Sink, tagger Tagger, opts RefreshOptions) *Refresher {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	prep, ok := sink.(PreparingSink)
-	if !ok {
-		prep = unprepared{sink}
-	}
 	if opts.Fetch.PerHost <= 0 {
 		opts.Fetch.PerHost = opts.PerHost
 	}
@@ -195,52 +183,19 @@ func NewRefresher(sink Sink, tagger Tagger, opts RefreshOptions) *Refresher {
 		opts:    opts,
 		fetcher: NewFetcher(opts.Fetch),
 		parser:  NewParser(opts.MaxItems),
-		sink:    prep,
+		sink:    sink,
 		tagger:  tagger,
 	}
 }
 
-// unprepared is a Sink that cannot prepare seen as a PreparingSink, so
-// that a refresh has one way to save: its prepared feed is the fetched
-// one, parsed stories and all, until SaveFetched stores it.
-type unprepared struct{ Sink }
-
-func (s unprepared) PrepareFetched(f item.Fetched) any { return f }
-
-func (s unprepared) SavePrepared(batch []any) ([]int, error) {
-	fetched := make([]item.Fetched, len(batch))
-	for i, b := range batch {
-		fetched[i] = b.(item.Fetched)
-	}
-	if err := s.SaveFetched(fetched); err != nil {
-		return nil, err
-	}
-	news := make([]int, len(fetched))
-	for i, f := range fetched {
-		news[i] = f.New
-	}
-	return news, nil
-}
-
 // outcome is one feed's result on its way to the writer.
 type outcome struct {
-	// fetched holds the feed's new state and stories; a feed that moved
-	// has a second entry, its state under the new URL.
-	fetched []item.Fetched
-	// prepared holds fetched made ready by the sink, one for one; fetched
-	// then keeps no stories.
+	// prepared holds the feed's new state and stories as the sink
+	// prepared them; a feed that moved has a second entry, its state
+	// under the new URL.
 	prepared []any
-	stories  int // in fetched[0], counted against the pending budget
+	stories  int // in prepared[0], counted against the pending budget
 	ev       Event
-}
-
-// prepare readies the outcome for p and lets go of its parsed stories.
-func (o *outcome) prepare(p PreparingSink) {
-	o.prepared = make([]any, len(o.fetched))
-	for i := range o.fetched {
-		o.prepared[i] = p.PrepareFetched(o.fetched[i])
-		o.fetched[i].Items = nil
-	}
 }
 
 // Refresh fetches every subscription, bounded by the global and per-host
@@ -258,7 +213,7 @@ func (r *Refresher) Refresh(ctx context.Context, subs []Subscription) (Summary, 
 	// whole refresh: fetching more would only be thrown away.
 	runCtx, stop := context.WithCancelCause(ctx)
 	defer stop(nil)
-	run := r.newRun(runCtx, subs, states)
+	run := r.newRun(runCtx, subs)
 	writeErr := make(chan error, 1)
 	go func() { writeErr <- r.write(run.results, run.pending, run.finish, stop) }()
 	var wg sync.WaitGroup
@@ -291,7 +246,6 @@ func (r *Refresher) Refresh(ctx context.Context, subs []Subscription) (Summary, 
 type run struct {
 	r          *Refresher
 	ctx        context.Context
-	states     map[string]item.FeedState
 	subscribed map[string]bool
 	total      int
 
@@ -313,13 +267,13 @@ type run struct {
 	done int
 }
 
-func (r *Refresher) newRun(ctx context.Context, subs []Subscription, states map[string]item.FeedState) *run {
+func (r *Refresher) newRun(ctx context.Context, subs []Subscription) *run {
 	subscribed := make(map[string]bool, len(subs))
 	for _, s := range subs {
 		subscribed[s.URL] = true
 	}
 	return &run{
-		r: r, ctx: ctx, states: states, subscribed: subscribed, total: len(subs),
+		r: r, ctx: ctx, subscribed: subscribed, total: len(subs),
 		hosts:      newHostLimiter(r.opts.PerHost),
 		fetchSlots: make(chan struct{}, r.opts.Concurrency),
 		bodySlots:  make(chan struct{}, maxBodies),
@@ -411,18 +365,18 @@ func (rn *run) feed(sub Subscription, st item.FeedState, title string) {
 	rn.hosts.release(host)
 	<-rn.fetchSlots
 	rn.cpuSlots <- struct{}{}
-	out := rn.r.process(ctx, sub, st, title, resp, err, now)
+	fetched, ev := rn.r.process(ctx, sub, st, title, resp, err, now)
 	if holdsBody {
 		<-rn.bodySlots
 	}
+	sink := rn.r.sink
+	out := outcome{prepared: []any{sink.PrepareFetched(fetched)}, stories: len(fetched.Items), ev: ev}
 	// The subscription moves to a URL nobody follows: it takes its state
 	// there, replacing any left from an old subscription to that URL (a
 	// feed once gone, or backing off, would otherwise be skipped there).
-	if to := out.ev.MovedTo; to != "" && !rn.subscribed[to] {
-		out.fetched = append(out.fetched, movedState(out.fetched[0].State))
+	if to := ev.MovedTo; to != "" && !rn.subscribed[to] {
+		out.prepared = append(out.prepared, sink.PrepareFetched(movedState(fetched.State)))
 	}
-	out.stories = len(out.fetched[0].Items)
-	out.prepare(rn.r.sink)
 	// Wait for room in the write queue while still holding the core, so
 	// that when the cache is the bottleneck parsing stops instead of
 	// piling up parsed stories in memory.
@@ -526,7 +480,7 @@ func (r *Refresher) write(results <-chan outcome, pending *itemBudget, finish fu
 			} else if ev.Kind == EventDone {
 				ev.New = news[i]
 			}
-			i += len(o.fetched)
+			i += len(o.prepared)
 			finish(ev)
 		}
 	}
@@ -557,14 +511,14 @@ func (r *Refresher) save(batch []outcome) ([]int, error) {
 
 // process turns one fetch into the feed's new state, its stories and the
 // event that reports them.
-func (r *Refresher) process(ctx context.Context, sub Subscription, st item.FeedState, title string, resp *Response, err error, now time.Time) outcome {
+func (r *Refresher) process(ctx context.Context, sub Subscription, st item.FeedState, title string, resp *Response, err error, now time.Time) (item.Fetched, Event) {
 	st.URL = sub.URL
 	st.LastAttempt = now
 	if st.Origin == "" {
 		st.Origin = sub.URL
 	}
 	ev := Event{Feed: sub.URL, Title: title}
-	fail := func(err error) outcome {
+	fail := func(err error) (item.Fetched, Event) {
 		st.Failures++
 		// Errors can quote what a server sent (a host name, a redirect
 		// target): stored for display, so cleaned like any feed text.
@@ -586,7 +540,7 @@ func (r *Refresher) process(ctx context.Context, sub Subscription, st item.FeedS
 			}
 		}
 		ev.Kind, ev.Err, ev.NextTry, ev.Failures = EventFailed, err, st.NextTry, st.Failures
-		return outcome{fetched: []item.Fetched{{State: st}}, ev: ev}
+		return item.Fetched{State: st}, ev
 	}
 	if err != nil {
 		return fail(err)
@@ -610,7 +564,7 @@ func (r *Refresher) process(ctx context.Context, sub Subscription, st item.FeedS
 	if resp.NotModified {
 		succeed()
 		ev.Kind = EventNotModified
-		return outcome{fetched: []item.Fetched{{State: st}}, ev: ev}
+		return item.Fetched{State: st}, ev
 	}
 	// Stories belong to where the subscription is going: the new URL
 	// after a permanent move.
@@ -642,7 +596,7 @@ func (r *Refresher) process(ctx context.Context, sub Subscription, st item.FeedS
 	if ev.Title == "" {
 		ev.Title = feed.Title
 	}
-	return outcome{fetched: []item.Fetched{{State: st, Items: feed.Items}}, ev: ev}
+	return item.Fetched{State: st, Items: feed.Items}, ev
 }
 
 // movedState is the state a moved feed starts with at its new URL: its
