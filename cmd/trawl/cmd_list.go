@@ -102,7 +102,7 @@ func runList(e *env, g *globals, args []string) error {
 		return printJSON(e, out)
 	}
 	if len(out) == 0 {
-		if c, err := a.db.Counts(); err == nil && c.All == 0 {
+		if c, err := a.db.Counts(); err == nil && c.All+c.Dismissed == 0 { // All leaves out the dismissed
 			fmt.Fprintln(e.stderr, emptyCacheHint(a))
 			return nil
 		}

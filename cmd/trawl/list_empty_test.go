@@ -38,3 +38,17 @@ func TestListAfterFailedFetchSaysWhere(t *testing.T) {
 		t.Errorf("list after a failed fetch: exit %d, stderr %q", r.code, r.stderr)
 	}
 }
+
+// A cache whose every story is dismissed is not empty: 'list' says
+// nothing matches rather than pointing a newcomer at fetching.
+func TestListWithEverythingDismissed(t *testing.T) {
+	c := newCLI(t)
+	stories := mixedStories(t)
+	for i := range stories {
+		stories[i].Dismissed = true
+	}
+	seedCache(t, c.home, c.now, stories)
+	if r := c.run("list"); r.code != 0 || r.stderr != "no stories match\n" {
+		t.Errorf("list: exit %d, stderr %q", r.code, r.stderr)
+	}
+}
