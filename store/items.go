@@ -332,12 +332,12 @@ func (w *writer) rehome(from, to string) error {
 		if raw == nil {
 			continue // an index key without its story: 'db check' reports it
 		}
+		if pk, ok := peekMeta(raw, from); ok && !pk.known {
+			continue // a dismissed story of another feed
+		}
 		old, err := decodeMeta(id, raw)
 		if err != nil {
 			return fmt.Errorf("store: %w", err)
-		}
-		if !slices.Contains(old.Feeds, from) {
-			continue // a dismissed story of another feed
 		}
 		rec := *old
 		rec.Feeds = nil

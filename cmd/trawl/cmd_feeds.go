@@ -237,9 +237,8 @@ func forgetFailures(a *app, feedURL string) {
 		return
 	}
 	defer db.Close()
-	states, err := db.FeedStates()
-	st, ok := states[feedURL]
-	if err != nil || !ok || !st.Gone && st.Failures == 0 && st.NextTry.IsZero() {
+	st, err := db.FeedState(feedURL)
+	if err != nil || !st.Gone && st.Failures == 0 && st.NextTry.IsZero() {
 		return
 	}
 	st.Gone, st.Failures, st.NextTry, st.LastError = false, 0, time.Time{}, ""
