@@ -4,7 +4,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strings"
 
@@ -96,7 +95,7 @@ func runExplain(e *env, g *globals, args []string) error {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "story:   %s\n", st.ID)
-		printExplanation(e.stdout, cls, st.Title, st.Summary, &st.Item)
+		printExplanation(e.stdout, cls, sanitize.Line(st.Title), sanitize.Text(st.Summary), &st.Item)
 		return nil
 	})
 }
@@ -107,7 +106,7 @@ func runExplain(e *env, g *globals, args []string) error {
 func printExplanation(w io.Writer, cls *classify.Classifier, title, summary string, stored *item.Item) {
 	fmt.Fprintf(w, "title:   %s\n", title)
 	if summary != "" {
-		fmt.Fprintf(w, "summary: %s\n", oneLine(summary))
+		fmt.Fprintf(w, "summary: %s\n", sanitize.Line(summary))
 	}
 	fmt.Fprintf(w, "rules:   %s (%s)\n", cls.Version(), strings.Join(cls.Sources(), " + "))
 	if stored != nil {
@@ -151,7 +150,7 @@ func printExplanation(w io.Writer, cls *classify.Classifier, title, summary stri
 			}
 			matched := ""
 			if m.Start >= 0 && m.End <= len(text) && m.Start <= m.End {
-				matched = oneLine(text[m.Start:m.End])
+				matched = sanitize.Line(text[m.Start:m.End])
 			}
 			from := d.From[i]
 			if !strings.EqualFold(matched, m.Phrase) {
@@ -198,15 +197,11 @@ func runEval(e *env, g *globals, args []string) error {
 		return err
 	}
 	name := fs.Arg(0)
-	in := e.input()
-	if name != "-" {
-		f, err := os.Open(name)
-		if err != nil {
-			return fmt.Errorf("eval: %w", err)
-		}
-		defer f.Close()
-		in = f
+	in, done, err := e.openInput(name)
+	if err != nil {
+		return fmt.Errorf("eval: %w", err)
 	}
+	defer done()
 	examples, err := classify.ReadExamples(in, cls.HasTag)
 	if err != nil {
 		return fmt.Errorf("eval %s: %w", name, err)

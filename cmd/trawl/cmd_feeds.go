@@ -103,16 +103,13 @@ func runFeeds(e *env, g *globals, args []string) error {
 }
 
 func feedsImport(a *app, list *feeds.SubscriptionList, path string) error {
-	in := a.env.input()
+	in, done, err := a.env.openInput(path)
+	if err != nil {
+		return fmt.Errorf("feeds import: %w", err)
+	}
+	defer done()
 	if path == "-" {
 		path = "standard input"
-	} else {
-		f, err := os.Open(path)
-		if err != nil {
-			return fmt.Errorf("feeds import: %w", err)
-		}
-		defer f.Close()
-		in = f
 	}
 	doc, err := feeds.ReadOPML(in)
 	if err != nil {

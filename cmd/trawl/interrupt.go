@@ -25,8 +25,7 @@ func interruptContext(stderr io.Writer) (ctx context.Context, stop func()) {
 		<-ctx.Done()
 		stop()
 		// A command that heeds the cancellation has exited long before
-		// this wakes (stop, called as a command returns, ends up here
-		// too, and the process is gone by then as well).
+		// this wakes.
 		time.Sleep(stillStoppingAfter)
 		fmt.Fprintf(stderr, "%s: still working; press Ctrl-C again to quit at once\n", programName)
 	}()
@@ -43,6 +42,19 @@ const stillStoppingAfter = time.Second
 // other end writes or closes.
 func (e *env) input() io.Reader {
 	return &interruptibleReader{ctx: e.ctx, r: e.stdin}
+}
+
+// openInput opens the file a command reads, or stdin (see input) when
+// name is "-"; done closes what it opened.
+func (e *env) openInput(name string) (r io.Reader, done func(), err error) {
+	if name == "-" {
+		return e.input(), func() {}, nil
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, nil, err
+	}
+	return f, func() { f.Close() }, nil
 }
 
 type interruptibleReader struct {

@@ -96,8 +96,8 @@ func commands() []command {
 }
 
 func main() {
-	ctx, stop := interruptContext(os.Stderr)
-	defer stop()
+	// No stop: os.Exit below ends the process, signal handling with it.
+	ctx, _ := interruptContext(os.Stderr)
 	e := &env{
 		stdin:          os.Stdin,
 		stdout:         os.Stdout,
@@ -304,11 +304,6 @@ func capitalise(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
-}
-
-// oneLine keeps error output to one line, as the CLI contract promises.
-func oneLine(s string) string {
-	return strings.Join(strings.Fields(s), " ")
 }
 
 func isTerminal(f *os.File) bool {
