@@ -137,20 +137,21 @@ func plainRun(s string, i int) int {
 	return i
 }
 
-// plainRune reports a non-ASCII rune that is kept as it is.
+// plainRune reports a non-ASCII rune that is kept as it is: neither
+// dropped nor white space to fold.
 func plainRune(r rune) bool {
-	switch {
-	case r <= 0xa0: // C1 controls and the no-break space
-		return false
-	case r < 0x2000:
-		// Arabic letter mark, Ogham space mark
-		return r != 0x061c && r != 0x1680 && !isInvisible(r)
-	case r <= 0x206f: // spaces, bidi marks, separators, invisible operators
-		return r != 0x2028 && r != 0x2029 && !isBidiControl(r) && !isSpace(r) && !isInvisible(r)
-	case r == 0x3000, r == 0xfeff, r >= 0xfff9 && r <= 0xfffb:
-		return false
+	if r > 0x3000 && r < 0xfeff {
+		// CJK and most other scripts: one invisible filler, else kept.
+		return r != 0x3164
 	}
-	return !isInvisible(r)
+	return !dropped(r) && !isSpace(r) && r != 0x2028 && r != 0x2029
+}
+
+// dropped reports the non-ASCII characters that Text removes outright:
+// C1 controls, bidi controls, the byte order mark, the interlinear
+// annotation controls and the invisible characters.
+func dropped(r rune) bool {
+	return r >= 0x80 && r <= 0x9f || isBidiControl(r) || r == 0xfeff || r >= 0xfff9 && r <= 0xfffb || isInvisible(r)
 }
 
 // isInvisible reports the characters that show nothing yet are not white
@@ -290,9 +291,7 @@ func HasControl(s string) bool {
 	for _, r := range s {
 		switch {
 		case r == '\n' || r == '\t':
-		case r < 0x20 || r == 0x7f || (r >= 0x80 && r <= 0x9f):
-			return true
-		case isBidiControl(r), r == 0xfeff, r >= 0xfff9 && r <= 0xfffb, isInvisible(r):
+		case r < 0x20 || r == 0x7f || r >= 0x80 && dropped(r):
 			return true
 		}
 	}
