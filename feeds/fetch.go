@@ -70,9 +70,10 @@ func NewFetcher(opts FetchOptions) *Fetcher {
 		TLSHandshakeTimeout:   opts.ConnectTimeout,
 		ResponseHeaderTimeout: opts.Timeout,
 		MaxIdleConns:          256,
-		// The refresher never runs more than its per-host limit against one
-		// host, so this many idle connections are enough to reuse them all.
-		MaxIdleConnsPerHost: 8,
+		// No more than PerHost requests run against one host (see
+		// hostLimitedTransport), so this many idle connections are
+		// enough to reuse them all.
+		MaxIdleConnsPerHost: opts.PerHost,
 		IdleConnTimeout:     90 * time.Second,
 		ForceAttemptHTTP2:   true,
 	}
@@ -102,7 +103,7 @@ func (t *hostLimitedTransport) RoundTrip(r *http.Request) (*http.Response, error
 		t.hosts.release(host)
 		return nil, err
 	}
-	resp.Body = &releasingBody{ReadCloser: resp.Body, release: func() { t.hosts.release(host) }}
+	resp.Body = &releasingBody{ReadCloser: resp.Body, hosts: t.hosts, host: host}
 	return resp, nil
 }
 
@@ -115,13 +116,14 @@ func (t *hostLimitedTransport) CloseIdleConnections() {
 // releasingBody gives back its request's host slot once, when closed.
 type releasingBody struct {
 	io.ReadCloser
-	once    sync.Once
-	release func()
+	once  sync.Once
+	hosts *hostLimiter
+	host  string
 }
 
 func (b *releasingBody) Close() error {
 	err := b.ReadCloser.Close()
-	b.once.Do(b.release)
+	b.once.Do(func() { b.hosts.release(b.host) })
 	return err
 }
 

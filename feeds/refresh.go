@@ -176,9 +176,8 @@ func NewRefresher(sink Sink, tagger Tagger, opts RefreshOptions) *Refresher {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	if opts.Fetch.PerHost <= 0 {
-		opts.Fetch.PerHost = opts.PerHost
-	}
+	// One per-host limit: the fetcher's holds redirects to it as well.
+	opts.Fetch.PerHost = opts.PerHost
 	return &Refresher{
 		opts:    opts,
 		fetcher: NewFetcher(opts.Fetch),
