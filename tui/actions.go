@@ -5,13 +5,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"slices"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/trawl-news/trawl/store"
+	"github.com/trawl-news/trawl/store/export"
 	"github.com/trawl-news/trawl/tui/common"
 	"github.com/trawl-news/trawl/tui/search"
 )
@@ -354,21 +354,18 @@ func (m *Model) linkCmd(what, done string, use func(link string) error) tea.Cmd 
 		if err != nil {
 			return common.StatusMsg{Text: "cannot read the story: " + err.Error(), Err: true}
 		}
-		if !isWebLink(s.Link) {
+		// Only http(s), whatever the cache holds, and without a
+		// user:password part that would disguise where it goes: the
+		// same links an export makes.
+		link, ok := export.WebURL(s.Link)
+		if !ok {
 			return common.StatusMsg{Text: "this story has no web link", Err: true}
 		}
-		if err := use(s.Link); err != nil {
+		if err := use(link); err != nil {
 			return common.StatusMsg{Text: what + ": " + err.Error(), Err: true}
 		}
-		return common.StatusMsg{Text: done + " " + s.Link}
+		return common.StatusMsg{Text: done + " " + link}
 	}
-}
-
-// isWebLink keeps anything but http(s) away from the browser and the
-// clipboard, whatever the cache holds.
-func isWebLink(link string) bool {
-	u, err := url.Parse(link)
-	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }
 
 var errUnavailable = errors.New("not available here")

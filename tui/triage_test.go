@@ -3,6 +3,7 @@ package tui
 import (
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -272,5 +273,38 @@ func TestUndoFollowsKeyOrder(t *testing.T) {
 	waitFor(t, tm, "Starred 0")
 	if st := state(t, db, id); st.Starred {
 		t.Fatalf("after two undos: %+v, want not starred", st)
+	}
+}
+
+// TestOpenAndCopyOnlyWebLinks: o and y hand the browser and the clipboard
+// only http(s) links, without a user:password part that would disguise
+// where they go, whatever a cache written by an older trawl holds.
+func TestOpenAndCopyOnlyWebLinks(t *testing.T) {
+	items := fixtureItems(t)
+	items[0].Link = "https://www.bank.example:login@evil.example/x"
+	items[1].Link = "javascript:alert(1)"
+	db := fixtureDB(t, items)
+	var mu sync.Mutex
+	var handed []string
+	hand := func(link string) error {
+		mu.Lock()
+		defer mu.Unlock()
+		handed = append(handed, link)
+		return nil
+	}
+	opts := testOptions(db)
+	opts.OpenURL, opts.Copy = hand, hand
+	tm := start(t, opts, 100, 24)
+	waitFor(t, tm, "OpenAI signs")
+	press(tm, "o")
+	waitFor(t, tm, "opened https://evil.example/x")
+	press(tm, "j", "y")
+	waitFor(t, tm, "this story has no web link")
+	press(tm, "q")
+	tm.WaitFinished(t, teatest.WithFinalTimeout(hangLimit))
+	mu.Lock()
+	defer mu.Unlock()
+	if len(handed) != 1 || handed[0] != "https://evil.example/x" {
+		t.Errorf("handed on %q, want only the first link without its credentials", handed)
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -22,6 +21,7 @@ import (
 	"github.com/trawl-news/trawl/feeds/classify"
 	"github.com/trawl-news/trawl/feeds/demo"
 	"github.com/trawl-news/trawl/store"
+	"github.com/trawl-news/trawl/store/export"
 	"github.com/trawl-news/trawl/tui"
 )
 
@@ -175,10 +175,11 @@ func newRenderer(e *env, w io.Writer) *lipgloss.Renderer {
 // platform's opener, on http(s) links only and never through a shell.
 func browserOpener(configured string, getenv func(string) string) func(string) error {
 	return func(link string) error {
-		u, err := url.Parse(link)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+		web, ok := export.WebURL(link)
+		if !ok {
 			return fmt.Errorf("refusing to open %q: not an http(s) link", link)
 		}
+		link = web
 		argv, err := browserCommand(configured, getenv, runtime.GOOS, link)
 		if err != nil {
 			return err
