@@ -135,6 +135,23 @@ func (m *Model) startIndex() tea.Cmd {
 	return buildIndexAfterCmd(m.ctx, m.opts.Source, indexDelay)
 }
 
+// rebuildIndex builds the index again for stories a refresh added. A
+// first build that has not started will read them itself, and one under
+// way may have missed them: another follows it (see indexBuilt). Two
+// builds at once would read the whole cache twice and could land in
+// either order.
+func (m *Model) rebuildIndex() tea.Cmd {
+	switch {
+	case !m.indexStarted:
+		return nil
+	case m.indexing:
+		m.rebuildDue = true
+		return nil
+	}
+	m.indexing, m.stateLog = true, map[string]store.State{}
+	return buildIndexCmd(m.ctx, m.opts.Source)
+}
+
 func buildIndexCmd(ctx context.Context, src Source) tea.Cmd {
 	return buildIndexAfterCmd(ctx, src, 0)
 }
@@ -305,6 +322,7 @@ func (m *Model) applyState(id string, st store.State) {
 func (m *Model) indexBuilt(msg indexBuiltMsg) (tea.Model, tea.Cmd) {
 	m.indexing = false
 	if msg.err != nil {
+		m.rebuildDue = false // no index to bring up to date
 		if m.ctx.Err() != nil {
 			return m, nil // quitting
 		}
@@ -315,6 +333,10 @@ func (m *Model) indexBuilt(msg indexBuiltMsg) (tea.Model, tea.Cmd) {
 	}
 	m.stateLog = nil
 	m.list.SetIndex(msg.ix)
+	if m.rebuildDue {
+		m.rebuildDue = false
+		return m, m.rebuildIndex()
+	}
 	return m, nil
 }
 

@@ -6,6 +6,9 @@ import (
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/trawl-news/trawl/feeds"
+	"github.com/trawl-news/trawl/store"
 )
 
 // messages runs cmd and the commands of any batch it returns, once, and
@@ -104,5 +107,48 @@ func TestIndexNotStartedWhenQuitFirst(t *testing.T) {
 	msgs := messages(buildIndexAfterCmd(ctx, db, hangLimit))
 	if msg, ok := msgs[0].(indexBuiltMsg); !ok || msg.ix != nil || msg.err == nil {
 		t.Fatalf("a build cancelled while waiting said %#v", msgs[0])
+	}
+}
+
+// TestRefreshDuringIndexBuild: a refresh that adds stories while the
+// index is building does not start a second build beside it (two would
+// read the cache twice and could land in either order); the first build's
+// result keeps the stars given while it ran, and one rebuild follows it.
+func TestRefreshDuringIndexBuild(t *testing.T) {
+	items := fixtureItems(t)
+	db := fixtureDB(t, items)
+	m := New(testOptions(db))
+	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	for _, msg := range messages(m.list.Init()) {
+		m.Update(msg)
+	}
+	_, first := m.Update(indexDueMsg{})
+	if first == nil {
+		t.Fatal("indexDueMsg started nothing")
+	}
+	// While the build runs: a star, then a refresh that found stories.
+	// The build has read past the starred story before its write lands.
+	m.applyState(items[2].ID, store.State{Starred: true})
+	m.Update(refreshDoneMsg{sum: feeds.Summary{Fetched: 1, New: 1}})
+	built := messages(first)
+	if len(built) != 1 {
+		t.Fatalf("the build said %v", built)
+	}
+	if _, err := db.Update(items[2].ID, func(st *store.State) { st.Starred = true }); err != nil {
+		t.Fatal(err)
+	}
+	_, rebuild := m.Update(built[0])
+	if n := m.list.Index().Search("Samsung", store.Starred, nil).Len(); n != 1 {
+		t.Errorf("the index lost the star given while it was built: %d starred", n)
+	}
+	rebuilt := messages(rebuild)
+	if len(rebuilt) != 1 {
+		t.Fatalf("after the first build: %v, want one rebuild", rebuilt)
+	}
+	if _, again := m.Update(rebuilt[0]); again != nil {
+		t.Error("a second rebuild followed the first")
+	}
+	if n := m.list.Index().Search("Samsung", store.Starred, nil).Len(); n != 1 {
+		t.Errorf("the rebuilt index has %d starred, want 1", n)
 	}
 }

@@ -7,7 +7,6 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/trawl-news/trawl/feeds"
-	"github.com/trawl-news/trawl/store"
 )
 
 // refreshRun is one background refresh: its events arrive on a channel
@@ -91,13 +90,7 @@ func (m *Model) refreshDone(msg refreshDoneMsg) (tea.Model, tea.Cmd) {
 	cmds := []tea.Cmd{m.status.FinishRefresh(msg.sum, msg.err), countsCmd(m.opts.Source), m.feeds.LoadCmd()}
 	if msg.sum.New > 0 {
 		cmds = append(cmds, m.list.ReloadCmd())
-		// A first build that has not started yet will read the new
-		// stories itself; starting one here as well would read the whole
-		// cache twice.
-		if m.indexStarted {
-			m.indexing, m.stateLog = true, map[string]store.State{}
-			cmds = append(cmds, buildIndexCmd(m.ctx, m.opts.Source))
-		}
+		cmds = append(cmds, m.rebuildIndex())
 	}
 	return m, tea.Batch(cmds...)
 }

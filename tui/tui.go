@@ -105,6 +105,7 @@ type Model struct {
 	writes       *writeQueue
 	indexing     bool // until the search index is built (or failed)
 	indexStarted bool
+	rebuildDue   bool                   // a refresh added stories while the index was building
 	stateLog     map[string]store.State // changes made while the index builds
 	reloadDue    bool                   // a list reload is scheduled during a refresh
 }
