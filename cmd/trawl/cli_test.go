@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -397,4 +398,28 @@ func (c *cli) showJSON(id string) listedStory {
 // that succeed. The parent's own GORACE settings come after and win.
 func quickRaceExit() string {
 	return "GORACE=" + strings.TrimSpace("atexit_sleep_ms=0 "+os.Getenv("GORACE"))
+}
+
+// assertLockedOut runs each command (through run) while another process
+// holds the cache, and checks that each fails with want on stderr. Each
+// waits out the lock timeout, so they run all at once and the group waits
+// about once; parallel subtests would run only GOMAXPROCS at a time.
+func (c *cli) assertLockedOut(run func(args ...string) result, want string, commands ...[]string) {
+	c.t.Helper()
+	var wg sync.WaitGroup
+	for _, args := range commands {
+		wg.Go(func() {
+			start := time.Now()
+			r := run(args...)
+			if r.code != exitFailed || r.stderr != want {
+				c.t.Errorf("trawl %s while another process holds the cache: exit %d, stderr %q; want exit 1 and %q",
+					strings.Join(args, " "), r.code, r.stderr, want)
+			}
+			// Only a guard against hanging, not a timing requirement.
+			if waited := time.Since(start); waited > 30*time.Second {
+				c.t.Errorf("trawl %s waited %s for the lock", strings.Join(args, " "), waited)
+			}
+		})
+	}
+	wg.Wait()
 }

@@ -595,31 +595,12 @@ func TestLockedByAnotherTrawl(t *testing.T) {
 	case <-time.After(time.Minute):
 		t.Fatalf("the holding fetch never asked for its feed: %q", holderErr.String())
 	}
-	want := "trawl: cache " + c.cachePath() + " is in use by another trawl process\n"
 	// TestLockedCacheFailsFastWithAClearMessage runs more commands,
-	// against a process that only holds the cache. Each command waits out
-	// the lock timeout: side by side, they wait once, and the group
-	// returns before the holder is let go.
-	t.Run("commands", func(t *testing.T) {
-		for _, args := range [][]string{
-			{"list"}, {"star", kept.starred}, {"note", kept.starred, "x"}, {"export"}, {"fetch"},
-			{"retag"}, {"explain", kept.starred}, {"feeds", "list"}, {"tui"},
-		} {
-			t.Run(strings.Join(args, " "), func(t *testing.T) {
-				t.Parallel()
-				start := time.Now()
-				r := c.runOnTerminal(args...)
-				waited := time.Since(start)
-				if r.code != exitFailed || r.stderr != want {
-					t.Errorf("trawl %s while another trawl holds the cache: exit %d, stderr %q; want %q", strings.Join(args, " "), r.code, r.stderr, want)
-				}
-				// A guard against waiting forever, not a timing requirement.
-				if waited > 15*time.Second {
-					t.Errorf("trawl %s waited %s for the lock", strings.Join(args, " "), waited)
-				}
-			})
-		}
-	})
+	// against a process that only holds the cache. These return before the
+	// holder is let go.
+	c.assertLockedOut(c.runOnTerminal, "trawl: cache "+c.cachePath()+" is in use by another trawl process\n",
+		[]string{"list"}, []string{"star", kept.starred}, []string{"note", kept.starred, "x"}, []string{"export"}, []string{"fetch"},
+		[]string{"retag"}, []string{"explain", kept.starred}, []string{"feeds", "list"}, []string{"tui"})
 	once.Do(func() { close(release) })
 	holder.Wait()
 	c.assertKept(kept, "after the other trawl finished")
