@@ -125,6 +125,9 @@ func childLauncher() int {
 type childSpec struct {
 	args  []string
 	stdin io.Reader
+	// stdout, if set, takes the child's output instead of the buffer
+	// startChild returns (a pipe nobody reads, say).
+	stdout *os.File
 	// fsize, if positive, is the largest file the child may write.
 	fsize int64
 	// measure runs the child through a launcher and reports its peak RSS.
@@ -254,6 +257,9 @@ func (c *cli) startChild(spec childSpec) (cmd *exec.Cmd, stdout, stderr *lockedB
 	cmd = c.childCmd(ctx, spec)
 	stdout, stderr = &lockedBuffer{}, &lockedBuffer{}
 	cmd.Stdout, cmd.Stderr = stdout, stderr
+	if spec.stdout != nil {
+		cmd.Stdout = spec.stdout
+	}
 	r, w, err := os.Pipe()
 	if err != nil {
 		c.t.Fatal(err)

@@ -99,6 +99,16 @@ func (c *cli) subsFile() string {
 	return filepath.Join(c.home, ".config", "trawl", "feeds.txt")
 }
 
+// readSubs returns feeds.txt as it is now.
+func (c *cli) readSubs() []byte {
+	c.t.Helper()
+	raw, err := os.ReadFile(c.subsFile())
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return raw
+}
+
 // linesAbout returns the stderr lines that mention s.
 func linesAbout(stderr, s string) []string {
 	var out []string
@@ -153,10 +163,7 @@ func TestFetchTellsTheUser(t *testing.T) {
 	if len(moved) != 1 || !strings.Contains(moved[0], o.URL+"/old-gadgets moved permanently to "+o.URL+"/gadgets.atom.xml; updated "+c.subsFile()) {
 		t.Errorf("move report: %q", moved)
 	}
-	subs, err := os.ReadFile(c.subsFile())
-	if err != nil {
-		t.Fatal(err)
-	}
+	subs := c.readSubs()
 	if strings.Contains(string(subs), "/old-gadgets") || !strings.Contains(string(subs), o.URL+"/gadgets.atom.xml\n") || !strings.Contains(string(subs), o.URL+"/retired\n") || !strings.HasPrefix(string(subs), "# test subscriptions\n") {
 		t.Errorf("feeds.txt after the move:\n%s", subs)
 	}
@@ -301,10 +308,7 @@ func TestFeedsImportExport(t *testing.T) {
 	if lines := linesAbout(r.stderr, "file:///etc/passwd"); len(lines) != 1 || !strings.Contains(lines[0], "not an http(s) feed URL") {
 		t.Errorf("unusable outline: %q", r.stderr)
 	}
-	subs, err := os.ReadFile(c.subsFile())
-	if err != nil {
-		t.Fatal(err)
-	}
+	subs := c.readSubs()
 	// The feed's title arrived with a CSI screen clear and a bidi
 	// override, both gone before the title reaches the file.
 	want := "# test subscriptions\nhttps://desk.example/feed \"My Desk\"\nhttps://modelwatch.example/rss \"Model Watch\" +ai-news\n"
@@ -357,10 +361,7 @@ func TestFeedsImportRejectsBadFiles(t *testing.T) {
 	if r := c.run("feeds", "import", filepath.Join(dir, "missing.opml")); r.code != exitFailed || !strings.Contains(r.stderr, "missing.opml") {
 		t.Errorf("missing file: %d %q", r.code, r.stderr)
 	}
-	subs, err := os.ReadFile(c.subsFile())
-	if err != nil {
-		t.Fatal(err)
-	}
+	subs := c.readSubs()
 	if string(subs) != "# test subscriptions\n" {
 		t.Errorf("a failed import changed feeds.txt:\n%s", subs)
 	}
@@ -473,10 +474,7 @@ func TestFeedsImportFromStdin(t *testing.T) {
 	if r.code != 0 || !strings.HasPrefix(r.stdout, "imported 1 feed from standard input") {
 		t.Fatalf("exit %d, %q %q", r.code, r.stdout, r.stderr)
 	}
-	subs, err := os.ReadFile(c.subsFile())
-	if err != nil {
-		t.Fatal(err)
-	}
+	subs := c.readSubs()
 	// The URL given as the outline's text is not taken for a title.
 	if !strings.HasSuffix(string(subs), "\nhttps://a.example/rss\n") {
 		t.Errorf("feeds.txt:\n%s", subs)

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -111,15 +110,6 @@ func (c *cli) unnoted() string {
 	}
 	c.t.Fatal("every story has a note")
 	return ""
-}
-
-func (c *cli) readSubs() []byte {
-	c.t.Helper()
-	raw, err := os.ReadFile(c.subsFile())
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	return raw
 }
 
 // Reads that finish hand over their bytes and, at the end, io.EOF,
