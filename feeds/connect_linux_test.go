@@ -37,7 +37,9 @@ func silentListener(t *testing.T) string {
 	// Fill the queue. Whether the kernel counts a backlog of zero as one
 	// or two, a third connection finds it full.
 	for range 2 {
-		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
+		// A loopback connect takes microseconds; the one the kernel
+		// drops waits out the whole timeout.
+		c, err := net.DialTimeout("tcp", addr, 50*time.Millisecond)
 		if err != nil {
 			break
 		}
