@@ -35,23 +35,9 @@ func TestConvert(t *testing.T) {
 		{"broken markup keeps the text read", "text <a href=", "text"},
 		{"leading and trailing space trimmed", "  <p> x </p>  ", "x"},
 		{"comments removed", "a<!-- hidden -->b", "ab"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := Convert(tt.in); got != tt.want {
-				t.Errorf("Convert(%q) = %q, want %q", tt.in, got, tt.want)
-			}
-		})
-	}
-}
 
-// TestConvertSkipped: the content of a script, style, svg and the like
-// goes if the element is closed, and is text if the input ends inside it.
-func TestConvertSkipped(t *testing.T) {
-	tests := []struct {
-		name, in, want string
-	}{
-		// closed
+		// The content of a script, style, svg and the like goes if the
+		// element is closed...
 		{"closed script with attributes and odd case", "a<SCRIPT type=x>b()</Script >c", "ac"},
 		{"self-closed script still has content", "<script/>alert(1)</script>hi", "hi"},
 		{"self-closed svg is empty", "a<svg/>b", "ab"},
@@ -64,7 +50,7 @@ func TestConvertSkipped(t *testing.T) {
 		{"stray end tag ignored", "a</script>b", "ab"},
 		{"closed script, then one the input ends in", "<script>a()</script>Why <script> blocks", "Why <script> blocks"},
 
-		// unclosed: the input ends inside
+		// ...and is text if the input ends inside it.
 		{"Atom text summary", "Why the <script> element blocks parsing, and what to do", "Why the <script> element blocks parsing, and what to do"},
 		{"raw text entities decoded", "Why the <script> element &amp; &lt;style&gt; block", "Why the <script> element & <style> block"},
 		{"markup in raw text kept as written", "the <script> tag, <b>not</b> this", "the <script> tag, <b>not</b> this"},
