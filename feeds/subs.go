@@ -406,8 +406,51 @@ func formatSubLine(s Subscription) string {
 // directory, synced and then renamed, so a crash or a full disk leaves
 // either the old file or the new one, never half of either. A path that
 // is a symbolic link (a dotfiles checkout) has its target rewritten, and
-// an existing file keeps its permissions; perm is for a new one.
+// an existing file keeps its permissions; perm is for a new one. Missing
+// directories are created.
 func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
+	return writeAtomic(path, perm, true, func(w io.Writer) error {
+		if _, err := w.Write(data); err != nil {
+			return fmt.Errorf("write %s: %w", path, err)
+		}
+		return nil
+	})
+}
+
+// WriteAtomic is WriteFileAtomic for content that write produces, into a
+// directory that must exist. An error of write's own comes back as it is.
+func WriteAtomic(path string, perm os.FileMode, write func(io.Writer) error) error {
+	return writeAtomic(path, perm, false, write)
+}
+
+// WriteTemp writes a file beside path, under a hidden temporary name, with
+// perm, synced and closed, for the caller to move into place; on failure
+// it leaves nothing. An error of write's own comes back as it is.
+func WriteTemp(path string, perm os.FileMode, write func(io.Writer) error) (name string, err error) {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return "", fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := write(tmp); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return "", err
+	}
+	err = tmp.Chmod(perm)
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+		return "", fmt.Errorf("write %s: %w", path, err)
+	}
+	return tmp.Name(), nil
+}
+
+func writeAtomic(path string, perm os.FileMode, mkdir bool, write func(io.Writer) error) error {
 	if target, err := filepath.EvalSymlinks(path); err == nil {
 		path = target
 	} else if target, err := os.Readlink(path); err == nil {
@@ -421,31 +464,14 @@ func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
 		perm = fi.Mode().Perm()
 	}
 	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("create %s: %w", dir, err)
+	if mkdir {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return fmt.Errorf("create %s: %w", dir, err)
+		}
 	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
+	name, err := WriteTemp(path, perm, write)
 	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	name := tmp.Name()
-	fail := func(err error) error {
-		tmp.Close()
-		os.Remove(name)
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if _, err := tmp.Write(data); err != nil {
-		return fail(err)
-	}
-	if err := tmp.Chmod(perm); err != nil {
-		return fail(err)
-	}
-	if err := tmp.Sync(); err != nil {
-		return fail(err)
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(name)
-		return fmt.Errorf("write %s: %w", path, err)
+		return err
 	}
 	if err := os.Rename(name, path); err != nil {
 		os.Remove(name)

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/trawl-news/trawl/feeds"
 	"github.com/trawl-news/trawl/feeds/classify"
 	"github.com/trawl-news/trawl/store/export"
 )
@@ -173,59 +174,41 @@ func exportDir(e *env) (string, error) {
 func writeAtomic(path string, replace bool, write func(io.Writer) error) (string, error) {
 	fail := func(err error) (string, error) {
 		var pe *fs.PathError
-		if errors.As(err, &pe) {
+		var le *os.LinkError
+		switch {
+		case errors.As(err, &pe):
 			err = pe.Err // the temporary file's name would only confuse
+		case errors.As(err, &le):
+			err = le.Err
 		}
 		return "", fmt.Errorf("export: cannot write %s: %w (nothing was changed)", path, err)
 	}
-	perm := fs.FileMode(0o644)
 	if replace {
-		if real, err := filepath.EvalSymlinks(path); err == nil {
-			path = real
+		if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+			return fail(errors.New("it is a directory"))
 		}
-		if fi, err := os.Stat(path); err == nil {
-			if fi.IsDir() {
-				return fail(errors.New("it is a directory"))
-			}
-			perm = fi.Mode().Perm()
-		}
-	} else if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return fail(err)
-	}
-	dir, base := filepath.Split(path)
-	tmp, err := os.CreateTemp(dir, "."+base+".tmp*")
-	if err != nil {
-		return fail(err)
-	}
-	defer os.Remove(tmp.Name()) // after a rename or link, a no-op or the spare name
-	err = write(tmp)
-	if err == nil {
-		err = tmp.Chmod(perm)
-	}
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fail(err)
-	}
-	if replace {
-		if err := os.Rename(tmp.Name(), path); err != nil {
+		if err := feeds.WriteAtomic(path, 0o644, write); err != nil {
 			return fail(err)
 		}
 		return path, nil
 	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return fail(err)
+	}
+	tmpName, err := feeds.WriteTemp(path, 0o644, write)
+	if err != nil {
+		return fail(err)
+	}
+	defer os.Remove(tmpName) // after a link, the spare name; after a rename, a no-op
 	// A hard link creates the name only if it is free, atomically.
-	ext := filepath.Ext(base)
+	ext := filepath.Ext(path)
 	stem := strings.TrimSuffix(path, ext)
 	for n := 1; n < 1000; n++ {
 		name := path
 		if n > 1 {
 			name = stem + "-" + strconv.Itoa(n) + ext
 		}
-		err := os.Link(tmp.Name(), name)
+		err := os.Link(tmpName, name)
 		switch {
 		case err == nil:
 			return name, nil
@@ -238,7 +221,7 @@ func writeAtomic(path string, replace bool, write func(io.Writer) error) (string
 		} else if !errors.Is(serr, fs.ErrNotExist) {
 			return fail(err)
 		}
-		if err := os.Rename(tmp.Name(), name); err != nil {
+		if err := os.Rename(tmpName, name); err != nil {
 			return fail(err)
 		}
 		return name, nil

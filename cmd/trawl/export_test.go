@@ -80,6 +80,22 @@ func TestExportToFile(t *testing.T) {
 		t.Errorf("mode after replacing: %v, %v; want 0600 kept", fi.Mode(), err)
 	}
 	assertOnly(t, dir, "brief.md")
+
+	// A link to a file not written yet (a synced notes folder): the
+	// export lands in its target and the link stays a link.
+	link := filepath.Join(dir, "latest.md")
+	if err := os.Symlink("notes.md", link); err != nil {
+		t.Fatal(err)
+	}
+	if r := c.run("export", "-o", link); r.code != 0 {
+		t.Fatalf("export -o through a dangling link: exit %d, %q", r.code, r.stderr)
+	}
+	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("the link was replaced: %v, %v", fi, err)
+	}
+	if got, err := os.ReadFile(filepath.Join(dir, "notes.md")); err != nil || string(got) != exportGolden(t, "starred.golden.md") {
+		t.Errorf("the link's target holds %q (%v)", got, err)
+	}
 }
 
 // A failed export leaves the earlier file as it was, says why in one line,
