@@ -310,7 +310,7 @@ func feedKey(raw string) string {
 	if err != nil {
 		return raw
 	}
-	u.Scheme, u.Host = strings.ToLower(u.Scheme), strings.ToLower(u.Host)
+	u.Host = strings.ToLower(u.Host) // url.Parse lower-cases the scheme
 	if port := u.Port(); port == "443" && u.Scheme == "https" || port == "80" && u.Scheme == "http" {
 		u.Host = u.Hostname()
 	}
