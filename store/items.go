@@ -287,14 +287,9 @@ func (w *writer) upsertOne(p *prepared, floor time.Time) (outcome, error) {
 			}
 		}
 	}
-	if err := w.putMeta(&rec); err != nil {
+	if err := w.replaceMeta(timeKey(rec.Published, rec.ID), old, &rec); err != nil {
 		return 0, err
 	}
-	st, err := w.getState(p.id)
-	if err != nil {
-		return 0, err
-	}
-	w.move(timeKey(rec.Published, rec.ID), old, st, &rec, st)
 	return outUpdated, nil
 }
 
@@ -349,15 +344,24 @@ func (w *writer) rehome(from, to string) error {
 				rec.Feeds = append(rec.Feeds, f)
 			}
 		}
-		if err := w.putMeta(&rec); err != nil {
+		if err := w.replaceMeta(key, old, &rec); err != nil {
 			return err
 		}
-		st, err := w.getState(id)
-		if err != nil {
-			return err
-		}
-		w.move(key, old, st, &rec, st)
 	}
+	return nil
+}
+
+// replaceMeta stores rec in place of old, the same story, and moves its
+// index entries (old's under key) to match; its user state stays.
+func (w *writer) replaceMeta(key []byte, old, rec *itemRecord) error {
+	if err := w.putMeta(rec); err != nil {
+		return err
+	}
+	st, err := w.getState(rec.ID)
+	if err != nil {
+		return err
+	}
+	w.move(key, old, st, rec, st)
 	return nil
 }
 

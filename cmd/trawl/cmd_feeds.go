@@ -186,7 +186,8 @@ func feedsList(a *app, list *feeds.SubscriptionList) error {
 		st := states[s.URL]
 		stories := counts.Feeds[s.URL]
 		if st.Origin != "" && st.Origin != s.URL {
-			// stories fetched before the feed moved
+			// Stories fetched before the feed moved, in a cache written
+			// before a move took its stories along (store's rehome).
 			stories += counts.Feeds[st.Origin]
 		}
 		name := common.Truncate(sanitize.Line(firstSet(s.Title, st.Title, "-")), 30)
